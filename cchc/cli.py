@@ -1,0 +1,159 @@
+"""The `cchc` command line: a thin layer that parses options, calls library functions, prints.
+
+Every failure a user can cause surfaces as one line on stderr and an exit code: 0 ok, 1 a finding
+or refused change, 2 bad usage or a missing file. Command modules register themselves on `app`;
+they import heavy libraries inside the command that needs them so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from . import output
+from .diagnostics import CchcError, PlanInvalid
+from .i18n import _, set_language
+
+# Modules that add commands to `app` through a `register(app)` function.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
+class CchcGroup(TyperGroup):
+    """Turns every known error into one line and an exit code, for the console and for tests."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PlanInvalid as e:
+            for d in e.diagnostics:
+                output.message(str(d))
+            raise typer.Exit(e.exit_code) from None
+        except CchcError as e:
+            output.message(_("lỗi: {message}").format(message=str(e)))
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            output.message(_("đã dừng theo yêu cầu"))
+            raise typer.Exit(130) from None
+        except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
+            # Typer's own exits and usage errors (its bundled Click) pass through untouched.
+            if type(e).__module__.startswith(("typer", "click")) or os.environ.get("CCHC_DEBUG"):
+                raise
+            output.message(_("lỗi không mong đợi: {kind}: {detail} (đặt CCHC_DEBUG=1 để xem chi tiết)").format(
+                kind=type(e).__name__, detail=e))
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="cchc",
+    cls=CchcGroup,
+    help=_("Theo dõi kế hoạch cải cách hành chính (CCHC): kiểm tra, tra cứu, ghi tiến độ, lập báo cáo."),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _main(
+    lang: Annotated[Optional[str], typer.Option("--lang", help=_("Ngôn ngữ thông báo: vi (mặc định) hoặc en."),
+                                                envvar="CCHC_LANG")] = None,
+) -> None:
+    output.setup_streams()
+    if lang:
+        set_language(lang)
+
+
+# --- options shared by commands ---------------------------------------------------------------
+
+def _as_of(value: Optional[str]) -> Optional[dt.date]:
+    from .periods import parse_user_date
+
+    if value is None:
+        return None
+    try:
+        return parse_user_date(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+PlanOpt = Annotated[Optional[str], typer.Option(
+    "--file", "-f", help=_("Tệp kế hoạch (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."),
+    show_default=False)]
+AsOfOpt = Annotated[Optional[str], typer.Option(
+    "--as-of", help=_("Tính tại ngày này (dd/mm/yyyy hoặc yyyy-mm-dd); mặc định hôm nay."), show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("In kết quả dạng JSON."))]
+
+
+def plan_path(file: Optional[str]) -> Path:
+    from .planfile import find_plan
+
+    return find_plan(file)
+
+
+def open_plan(file: Optional[str]):
+    """Find and load the plan named by `--file`, $CCHC_PLAN or the current folder."""
+    from .planfile import load
+
+    return load(plan_path(file))
+
+
+def as_of_date(value: Optional[str]) -> dt.date:
+    return _as_of(value) or dt.date.today()
+
+
+# --- validate, status ------------------------------------------------------------------------
+
+@app.command()
+def validate(
+    path: Annotated[Optional[str], typer.Argument(help=_("Tệp kế hoạch cần kiểm tra."), show_default=False)] = None,
+    file: PlanOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Kiểm tra tệp kế hoạch: in mọi lỗi, mỗi lỗi một dòng TỆP:DÒNG:CỘT: nội dung."""
+    from .planfile import validate_file
+
+    target = plan_path(path or file)
+    problems = validate_file(target)
+    if json_out:
+        output.print_json({"file": str(target), "valid": not problems, "problems": [p.as_dict() for p in problems]})
+    else:
+        for p in problems:
+            typer.echo(str(p))
+        if not problems:
+            output.message(_("{path}: hợp lệ").format(path=target))
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(
+    file: PlanOpt = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Tình hình thực hiện kế hoạch: từng lĩnh vực, các chỉ tiêu, nhiệm vụ quá hạn và sắp đến hạn."""
+    from .status import plan_status
+    from .views import status_json, status_tables
+
+    loaded = open_plan(file)
+    facts = plan_status(loaded.plan, as_of_date(as_of))
+    if json_out:
+        output.print_json(status_json(loaded.plan, facts))
+    else:
+        output.print_tables(status_tables(loaded.plan, facts))
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(f"cchc.{_module}").register(app)
+
+
+def main() -> None:
+    app(prog_name="cchc")

@@ -1,0 +1,42 @@
+"""Message translation. Vietnamese is the source language of every user-facing string.
+
+`_()` marks a message for extraction (Babel) and translates it when another language is chosen
+with `--lang` or `CCHC_LANG`. The catalogue is loaded lazily, so start-up pays nothing for it.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "cchc"
+_translation: gettext.NullTranslations | None = None
+_lang: str | None = None
+
+
+def set_language(lang: str | None) -> None:
+    """Choose the language of messages: 'vi' (default) or a language with a compiled catalogue."""
+    global _translation, _lang
+    _lang = lang
+    _translation = None
+
+
+def current_language() -> str:
+    return (_lang or os.environ.get("CCHC_LANG") or "vi").split(".")[0].split("_")[0].lower()
+
+
+def _catalogue() -> gettext.NullTranslations:
+    global _translation
+    if _translation is None:
+        lang = current_language()
+        if lang == "vi":
+            _translation = gettext.NullTranslations()
+        else:
+            _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    return _translation
+
+
+def _(message: str) -> str:
+    return _catalogue().gettext(message)

@@ -1,0 +1,366 @@
+"""The plan's schema: plain Pydantic data types and nothing else.
+
+The YAML keys are the field names. Every model forbids unknown keys, so a misspelt field is an
+error rather than silently ignored data. Cross-references (unit keys, duplicate ids, lettering,
+dates inside the plan year) are checked by `semantic_problems`, which returns the path of each
+offending value so the loader can point at its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .i18n import _
+from .text import DUTY_ID_RE, TASK_ID_RE, letter_rank, nfc
+
+SCHEMA_VERSION = 1
+ALL_UNITS = "ALL"  # in `support`: every unit of the registry
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PERIOD_RE = re.compile(r"^(?P<year>\d{4})(-(?P<part>Q[1-4]|H1))?$")
+
+
+def _iso_date(value: Any) -> Any:
+    # Pydantic's lax mode reads numbers as Unix timestamps; a date in the plan must be written
+    # as an ISO date, so anything else is refused before Pydantic sees it.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(_("ngày không tồn tại: {value}").format(value=value)) from None
+    raise ValueError(_("cần một ngày dạng YYYY-MM-DD"))
+
+
+def _nfc_text(value: Any) -> Any:
+    return nfc(value) if isinstance(value, str) else value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Text = Annotated[str, BeforeValidator(_nfc_text)]
+
+
+class Recurrence(str, Enum):
+    """A deadline that recurs; it expands to dated deliverables (see `periods.deliverables`)."""
+
+    monthly = "monthly"
+    quarterly = "quarterly"
+    half_yearly = "half-yearly"
+    year_round = "year-round"  # "thường xuyên", "cả năm": one deliverable at the end of the year
+
+
+def _deadline(value: Any) -> Any:
+    if isinstance(value, Recurrence):
+        return value
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        try:
+            return Recurrence(value)
+        except ValueError:
+            choices = ", ".join(r.value for r in Recurrence)
+            raise ValueError(
+                _("thời hạn phải là một ngày YYYY-MM-DD hoặc một trong: {choices}").format(choices=choices)
+            ) from None
+    return _iso_date(value)
+
+
+Deadline = Annotated[dt.date | Recurrence, BeforeValidator(_deadline)]
+
+
+class Status(str, Enum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    done = "done"
+
+
+class TargetKind(str, Enum):
+    percent = "percent"  # reach at least `target` %
+    rank = "rank"  # reach rank `target` or better (top 10)
+    group = "group"  # be in group `target` or better (PAPI group 2)
+    count = "count"  # reach at least `target`
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False)
+
+
+class Signer(Strict):
+    name: Text
+    title: Text = Field(description="Chức vụ người ký, ví dụ: Giám đốc")
+    authority: Text = Field("", description="Thẩm quyền ký nếu ký thay, ví dụ: KT. GIÁM ĐỐC")
+
+
+class LegalBasis(Strict):
+    type: Text = Field(description="Loại văn bản: Quyết định, Nghị định, Kế hoạch…")
+    number: Text
+    date: IsoDate
+    issuer: Text
+    title: Text
+
+
+class PlanInfo(Strict):
+    year: int = Field(ge=2000, le=2100)
+    title: Text
+    issuer: Text = Field(description="Cơ quan ban hành, ví dụ: Sở Khoa học và Công nghệ")
+    issuer_short: Text = Field(description="Chữ viết tắt tên cơ quan trong số ký hiệu, ví dụ: SKHCN")
+    parent: Text = Field(description="Cơ quan chủ quản, ví dụ: UBND tỉnh Bà Rịa - Vũng Tàu")
+    place: Text = Field(description="Địa danh ghi ở dòng ngày tháng")
+    number: Text = ""
+    date: IsoDate | None = None
+    signer: Signer
+    report_to: Text = Field(description="Cơ quan nhận báo cáo định kỳ, ví dụ: Sở Nội vụ")
+    recipients: list[Text] = Field(description="Nơi nhận")
+    legal_bases: list[LegalBasis] = []
+
+
+class ProgressEntry(Strict):
+    date: IsoDate
+    percent: float = Field(ge=0, le=100)
+    note: Text = ""
+    by: Text = ""
+    event: Literal["done", "reopened"] | None = None
+
+
+class Evidence(Strict):
+    text: Text = Field(description="Tài liệu kiểm chứng như người dùng nhập")
+    number: Text = ""
+    date: IsoDate | None = None
+    issuer: Text = ""
+    title: Text = ""
+    file: Text = Field("", description="Đường dẫn tệp, tương đối so với tệp kế hoạch")
+    sha256: str = ""
+    url: str = ""
+
+    @field_validator("sha256")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise ValueError(_("sha256 phải gồm 64 chữ số hệ 16"))
+        return value
+
+
+class Task(Strict):
+    id: Text
+    title: Text
+    lead: Text = Field(description="Mã đơn vị chủ trì")
+    support: list[Text] = Field([], description="Mã các đơn vị phối hợp; ALL là tất cả")
+    deadline: Deadline
+    output: Text = Field("", description="Sản phẩm")
+    status: Status = Status.not_started
+    progress: list[ProgressEntry] = []
+    evidence: list[Evidence] = []
+
+    @property
+    def percent(self) -> float:
+        return self.progress[-1].percent if self.progress else 0.0
+
+    def units(self) -> list[str]:
+        return [self.lead, *self.support]
+
+
+class Area(Strict):
+    number: int = Field(ge=1)
+    title: Text
+    tasks: list[Task]
+
+
+class Measurement(Strict):
+    period: str = Field(description="Kỳ đo: 2023-Q1, 2023-H1 hoặc 2023")
+    value: float
+    source: Text = ""
+    note: Text = ""
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            value = str(value)
+        if not isinstance(value, str) or not PERIOD_RE.match(value):
+            raise ValueError(_("kỳ phải có dạng 2023-Q1, 2023-H1 hoặc 2023"))
+        return value
+
+
+class Target(Strict):
+    id: str
+    name: Text
+    kind: TargetKind
+    target: float
+    unit: Text = ""
+    deadline: IsoDate
+    scope: Text = Field("", description="Ai đo: tỉnh hay Sở")
+    note: Text = ""
+    measurements: list[Measurement] = []
+
+    def reached(self, value: float) -> bool:
+        if self.kind in (TargetKind.rank, TargetKind.group):
+            return value <= self.target
+        return value >= self.target
+
+
+class Narrative(Strict):
+    achievements: Text = Field("", description="Ưu điểm")
+    shortcomings: Text = Field("", description="Tồn tại, hạn chế")
+    causes: Text = Field("", description="Nguyên nhân")
+    proposals: Text = Field("", description="Đề xuất, kiến nghị")
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f).strip() for f in Narrative.model_fields)
+
+
+class Plan(Strict):
+    schema_version: Literal[1] = Field(description="Phiên bản định dạng tệp kế hoạch")
+    plan: PlanInfo
+    objectives: list[Text] = []
+    requirements: list[Text] = []
+    units: dict[str, Text] = Field(description="Danh mục đơn vị: mã → tên đầy đủ")
+    targets: list[Target] = []
+    areas: list[Area]
+    duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III)")
+    narratives: dict[str, Narrative] = Field({}, description="Phần tự đánh giá theo kỳ báo cáo")
+
+    def all_tasks(self) -> list[Task]:
+        return [t for a in self.areas for t in a.tasks] + list(self.duties)
+
+    def task_paths(self) -> dict[str, tuple]:
+        """Each task id with its path in the document (for positions and edits)."""
+        paths: dict[str, tuple] = {}
+        for ai, area in enumerate(self.areas):
+            for ti, task in enumerate(area.tasks):
+                paths.setdefault(task.id, ("areas", ai, "tasks", ti))
+        for di, task in enumerate(self.duties):
+            paths.setdefault(task.id, ("duties", di))
+        return paths
+
+    def task(self, task_id: str) -> Task | None:
+        task_id = nfc(task_id)
+        for t in self.all_tasks():
+            if t.id == task_id:
+                return t
+        return None
+
+    def target(self, target_id: str) -> Target | None:
+        return next((t for t in self.targets if t.id == target_id), None)
+
+
+class Problem(BaseModel):
+    """One thing wrong in a plan: where (a path of keys and indexes), what, and a stable code."""
+
+    path: tuple
+    code: str
+    message: str
+    key: bool = False  # point at the key rather than its value
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    try:
+        return _iso_date(value)
+    except ValueError:
+        return None
+
+
+def semantic_problems(data: Any) -> list[Problem]:
+    """Checks that span fields: unit references, ids, lettering, dates inside the plan year.
+
+    They run on the raw document rather than on a validated `Plan`, so a file with a wrong type
+    in one place still has its unknown units and bad letters reported in the same run. Values of
+    the wrong type are skipped here: the schema reports those.
+    """
+    problems: list[Problem] = []
+    data = _as_dict(data)
+    year = _as_dict(data.get("plan")).get("year")
+    year = year if isinstance(year, int) and not isinstance(year, bool) else None
+    units = set(_as_dict(data.get("units")))
+    seen: set[str] = set()
+
+    def add(path: tuple, code: str, message: str, key: bool = False) -> None:
+        problems.append(Problem(path=path, code=code, message=message, key=key))
+
+    def check_task(task: dict, path: tuple, area: Any) -> None:
+        task_id = task.get("id")
+        if isinstance(task_id, str):
+            task_id = nfc(task_id)
+            if task_id in seen:
+                add(path + ("id",), "duplicate-id", _("mã nhiệm vụ {id} bị trùng").format(id=task_id))
+            seen.add(task_id)
+            if isinstance(area, int):
+                m = TASK_ID_RE.match(task_id)
+                if not m or int(m["area"]) != area:
+                    add(path + ("id",), "bad-id", _(
+                        "mã nhiệm vụ {id} phải có dạng {area}.a (số lĩnh vực, dấu chấm, chữ cái)"
+                    ).format(id=task_id, area=area))
+                elif letter_rank(m["letter"]) is None:
+                    add(path + ("id",), "bad-letter", _(
+                        "“{letter}” không phải chữ cái đánh số theo tiếng Việt (a b c d đ e g h i k…)"
+                    ).format(letter=m["letter"]))
+            elif area is None and not DUTY_ID_RE.match(task_id):
+                add(path + ("id",), "bad-id", _("mã nhiệm vụ tổ chức thực hiện {id} phải có dạng III.1").format(
+                    id=task_id))
+        lead = task.get("lead")
+        if isinstance(lead, str) and nfc(lead) not in units:
+            add(path + ("lead",), "unknown-unit",
+                _("không có đơn vị mã {key} trong danh mục units").format(key=lead))
+        for i, key in enumerate(_as_list(task.get("support"))):
+            if isinstance(key, str) and nfc(key) not in units and key != ALL_UNITS:
+                add(path + ("support", i), "unknown-unit",
+                    _("không có đơn vị mã {key} trong danh mục units").format(key=key))
+        deadline = _date_or_none(task.get("deadline"))
+        if year and deadline and deadline.year != year:
+            add(path + ("deadline",), "date-outside-year", _("thời hạn {date} nằm ngoài năm kế hoạch {year}").format(
+                date=deadline.isoformat(), year=year))
+        for i, entry in enumerate(_as_list(task.get("progress"))):
+            day = _date_or_none(_as_dict(entry).get("date"))
+            if year and day and day.year != year:
+                add(path + ("progress", i, "date"), "date-outside-year",
+                    _("tiến độ ghi ngày {date}, ngoài năm kế hoạch {year}").format(date=day.isoformat(), year=year))
+
+    area_numbers: set[int] = set()
+    for ai, area in enumerate(_as_list(data.get("areas"))):
+        area = _as_dict(area)
+        number = area.get("number")
+        if isinstance(number, int):
+            if number in area_numbers:
+                add(("areas", ai, "number"), "duplicate-id", _("lĩnh vực số {n} bị trùng").format(n=number))
+            area_numbers.add(number)
+        for ti, task in enumerate(_as_list(area.get("tasks"))):
+            check_task(_as_dict(task), ("areas", ai, "tasks", ti), number if isinstance(number, int) else "?")
+    for di, task in enumerate(_as_list(data.get("duties"))):
+        check_task(_as_dict(task), ("duties", di), None)
+
+    target_ids: set[str] = set()
+    for i, target in enumerate(_as_list(data.get("targets"))):
+        target = _as_dict(target)
+        tid = target.get("id")
+        if isinstance(tid, str):
+            if tid in target_ids:
+                add(("targets", i, "id"), "duplicate-id", _("mã chỉ tiêu {id} bị trùng").format(id=tid))
+            target_ids.add(tid)
+        periods: set[str] = set()
+        for j, m in enumerate(_as_list(target.get("measurements"))):
+            period = _as_dict(m).get("period")
+            period = str(period) if isinstance(period, (str, int)) else None
+            if not period or not PERIOD_RE.match(period):
+                continue
+            path = ("targets", i, "measurements", j, "period")
+            if period in periods:
+                add(path, "duplicate-period", _("kỳ {period} được ghi hai lần").format(period=period))
+            periods.add(period)
+            if year and int(period[:4]) != year:
+                add(path, "date-outside-year",
+                    _("kỳ {period} nằm ngoài năm kế hoạch {year}").format(period=period, year=year))
+    for key in _as_dict(data.get("narratives")):
+        if not PERIOD_RE.match(str(key)):
+            add(("narratives", key), "bad-period", _("kỳ phải có dạng 2023-Q1, 2023-H1 hoặc 2023"), key=True)
+    return problems
