@@ -110,6 +110,7 @@ def parse_document(path: Path, text: str) -> PlanDocument:
     """Compose YAML `text` into plain data with spans. Raises PlanInvalid on syntax problems."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.reader import ReaderError
 
     markers = conflict_markers(path, text)
     if markers:
@@ -123,6 +124,15 @@ def parse_document(path: Path, text: str) -> PlanDocument:
         detail = e.problem or e.context or ""
         raise PlanInvalid([Diagnostic(str(path), line, col, _("lỗi cú pháp YAML: {detail}").format(detail=detail),
                                       "yaml-syntax")]) from None
+    except ReaderError as e:
+        # Control characters: the reader knows only the character's index.
+        line = text.count("\n", 0, e.position) + 1
+        col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        raise PlanInvalid([Diagnostic(str(path), line, col, _(
+            "ký tự điều khiển {char} không được phép trong tệp YAML").format(char=f"U+{e.character:04X}"
+                                                                          if isinstance(e.character, int)
+                                                                          else repr(e.character)),
+            "yaml-syntax")]) from None
     doc = PlanDocument(path=path, text=text, data=None)
     problems: list[Diagnostic] = []
     if root is None:

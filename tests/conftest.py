@@ -1,0 +1,56 @@
+"""Shared test helpers: paths, a CLI runner, and a required-tool guard for CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+PLAN_2023 = ROOT / "plan_2023.yaml"
+PROGRESS_PLAN = FIXTURES / "plan_progress.yaml"
+MINIMAL_PLAN = FIXTURES / "minimal.yaml"
+
+
+def require_tool(name: str) -> str:
+    """Path of an external tool; in CI (CCHC_REQUIRE_TOOLS=1) a missing tool fails the test."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CCHC_REQUIRE_TOOLS"):
+            pytest.fail(f"required tool {name!r} is not installed (CCHC_REQUIRE_TOOLS=1)")
+        pytest.skip(f"{name} not installed")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path_factory):
+    # Tests must not see the developer's plan, language or cache.
+    for var in ("CCHC_PLAN", "CCHC_LANG", "NO_COLOR", "CCHC_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    from cchc import i18n
+
+    i18n.set_language(None)
+
+
+def run(*args: str, env: dict | None = None, input: str | None = None):
+    """Run the CLI in-process; returns click's Result with separate .stdout and .stderr."""
+    from cchc.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], env=env, input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def plan_copy(tmp_path):
+    """A function that copies a plan fixture into tmp_path and returns its path."""
+
+    def copy(source: Path = PROGRESS_PLAN, name: str = "plan_2023.yaml") -> Path:
+        target = tmp_path / name
+        target.write_bytes(Path(source).read_bytes())
+        return target
+
+    return copy
