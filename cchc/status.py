@@ -121,16 +121,18 @@ MARK_LABELS = {
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a measurement period key (`2023-Q1` is report 1's data period)."""
-    from .periods import report_period
+    """First and last day of a measurement period key: the quarter alone, not the cumulative report.
 
+    `2023-Q2` runs 15/03 → 14/06 (data cut on the 14th, reporting.md); `2023-H1` is 15/12 → 14/06;
+    a bare year is the calendar year.
+    """
     year, part = int(period[:4]), period[5:]
     if part.startswith("Q"):
-        p = report_period(year, int(part[1]))
-        return p.start, p.end
+        quarter = int(part[1])
+        start = dt.date(year - 1, 12, 15) if quarter == 1 else dt.date(year, 3 * quarter - 3, 15)
+        return start, dt.date(year, 3 * quarter, 14)
     if part == "H1":
-        p = report_period(year, 2)
-        return p.start, p.end
+        return dt.date(year - 1, 12, 15), dt.date(year, 6, 14)
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
