@@ -1,0 +1,223 @@
+"""The plan's health before a report: what would lose points, each finding at its line.
+
+`check_plan` is pure apart from reading evidence files (to check that they exist and still match
+their recorded sha256). Each finding is a `Diagnostic` with a stable kebab-case code and a
+severity; `cchc check` exits 1 when any finding is an error.
+
+| code | severity | finding | points at |
+| --- | --- | --- | --- |
+| done-without-evidence | error | a task done on the date with no evidence entry | its `status` |
+| late-task | error | final deadline passed and not done on the date | its `deadline` |
+| evidence-file-missing | error | an evidence `file` that does not exist (relative to the plan's folder) | the `file` |
+| evidence-file-changed | error | an evidence file whose sha256 differs from the recorded one | the `sha256` |
+| evidence-hash-missing | warning | an evidence file with no sha256 recorded, so a change would go unseen | the `file` |
+| stale-progress | warning | in progress with no progress entry for 60 days | the last entry's `date` |
+| missing-measurement | warning | a target with no measurement for the last closed report period | its `measurements` key |
+| empty-narrative | warning | a closed report period whose narrative fields are all empty | the period's key |
+| status-inconsistent | warning | `status` says done but the last entry is below 100%, or the other way round | its `status` |
+| progress-out-of-order | warning | a progress entry dated before the one above it | that entry's `date` |
+
+A fixed deadline outside the plan year is refused when the plan is loaded (`date-outside-year` in
+`model.semantic_problems`), and a recurring deadline always expands inside the year, so no check
+here repeats it.
+
+Targets that are ranks or groups (PAR INDEX, PAPI…) are published once a year, so they are
+expected only for the annual report; percentages and counts for every report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .i18n import _
+from .model import Plan, Status, Target, TargetKind, Task
+from .periods import ReportPeriod, format_date, report_period
+from .status import State, task_state
+from .text import format_number
+
+ERROR, WARNING = "error", "warning"
+STALE_DAYS = 60
+
+# Every code `check_plan` can report, with its severity: the stable interface for tools.
+CHECK_CODES: dict[str, str] = {
+    "done-without-evidence": ERROR,
+    "late-task": ERROR,
+    "evidence-file-missing": ERROR,
+    "evidence-file-changed": ERROR,
+    "evidence-hash-missing": WARNING,
+    "stale-progress": WARNING,
+    "missing-measurement": WARNING,
+    "empty-narrative": WARNING,
+    "status-inconsistent": WARNING,
+    "progress-out-of-order": WARNING,
+}
+
+SEVERITY_LABELS = {
+    ERROR: lambda: _("lỗi"),
+    WARNING: lambda: _("cảnh báo"),
+}
+
+
+def severity_label(severity: str) -> str:
+    """The Vietnamese word for a severity (lỗi, cảnh báo)."""
+    return SEVERITY_LABELS[severity]() if severity in SEVERITY_LABELS else severity
+
+
+def format_finding(d: Diagnostic, file: str | None = None) -> str:
+    """One finding as one line: `plan_2023.yaml:123:9: lỗi [done-without-evidence] …`."""
+    where = f"{file or d.file}:{d.line}:{d.column}" if d.line else (file or d.file)
+    return f"{where}: {severity_label(d.severity)} [{d.code}] {d.message}"
+
+
+def finding_json(d: Diagnostic, file: str | None = None) -> dict:
+    """The `--json` shape of one finding: file, line, column, severity, code, message."""
+    return {"file": file or d.file, "line": d.line, "column": d.column, "severity": d.severity,
+            "code": d.code, "message": d.message}
+
+
+def has_errors(findings: list[Diagnostic]) -> bool:
+    return any(d.severity == ERROR for d in findings)
+
+
+def closed_periods(year: int, as_of: dt.date) -> list[ReportPeriod]:
+    """The year's report periods that ended before `as_of` (their report can be written)."""
+    return [p for p in (report_period(year, q) for q in (1, 2, 3, 4)) if p.end < as_of]
+
+
+def period_keys(period: ReportPeriod) -> set[str]:
+    """The keys a measurement or narrative may use for a report: `2023-Q2` or `2023-H1`, `2023`."""
+    keys = {period.key}
+    if period.quarter == 2:
+        keys.add(f"{period.year}-H1")
+    if period.quarter == 4:
+        keys.add(str(period.year))
+    return keys
+
+
+def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS) -> list[Diagnostic]:
+    """Every finding of `CHECK_CODES` in a loaded plan on `as_of`, ordered by line.
+
+    `loaded` is a `planfile.LoadedPlan`: its document gives each finding its line and column, and
+    its folder is where evidence files are looked for.
+    """
+    plan: Plan = loaded.plan
+    doc = loaded.doc
+    base_dir = Path(doc.path).parent
+    findings: list[Diagnostic] = []
+
+    def add(path: tuple, code: str, message: str, key: bool = False) -> None:
+        findings.append(doc.diagnostic(path, message, code, key=key, severity=CHECK_CODES[code]))
+
+    def field_path(path: tuple, name: str) -> tuple:
+        # A field left at its default has no line of its own: point at the task's id instead.
+        return path + (name,) if path + (name,) in doc.spans else path + ("id",)
+
+    paths = plan.task_paths()
+    for task in plan.all_tasks():
+        path = paths[task.id]
+        _check_task(task, path, plan.plan.year, as_of, stale_days, base_dir, add, field_path)
+
+    closed = closed_periods(plan.plan.year, as_of)
+    if closed:
+        last = closed[-1]
+        for i, target in enumerate(plan.targets):
+            if _expects_measurement(target, last) and not any(
+                    m.period in period_keys(last) for m in target.measurements):
+                path = ("targets", i, "measurements")
+                add(path if path in doc.spans else ("targets", i, "id"), "missing-measurement",
+                    _("chỉ tiêu {id} chưa có số liệu kỳ {key} ({name})").format(
+                        id=target.id, key=last.key, name=last.name), key=path in doc.spans)
+    for period in closed:
+        keys = [k for k in plan.narratives if k in period_keys(period)]
+        if any(not plan.narratives[k].is_empty() for k in keys):
+            continue
+        where = ("narratives", keys[0]) if keys else ("narratives",)
+        add(where, "empty-narrative", _(
+            "kỳ {key} ({name}) đã kết thúc nhưng phần tự đánh giá (ưu điểm, hạn chế, nguyên nhân, đề xuất) "
+            "còn trống").format(key=period.key, name=period.name), key=True)
+    return sorted(findings, key=lambda d: (d.line, d.column, d.code))
+
+
+def _expects_measurement(target: Target, period: ReportPeriod) -> bool:
+    if target.kind in (TargetKind.rank, TargetKind.group):
+        return period.quarter == 4
+    return True
+
+
+def _check_task(task: Task, path: tuple, year: int, as_of: dt.date, stale_days: int, base_dir: Path,
+                add, field_path) -> None:
+    from .query import evidence_file_state
+
+    s = task_state(task, year, as_of)
+    if s.state is State.done and not task.evidence:
+        add(field_path(path, "status"), "done-without-evidence", _(
+            "nhiệm vụ {id} đã hoàn thành nhưng chưa có tài liệu kiểm chứng, nên không được tính điểm").format(
+            id=task.id))
+    if s.state is State.late:
+        add(field_path(path, "deadline"), "late-task", _(
+            "nhiệm vụ {id} quá hạn từ {date} ({days} ngày), tiến độ {percent}%").format(
+            id=task.id, date=format_date(s.deadline), days=(as_of - s.deadline).days,
+            percent=format_number(s.percent)))
+    if s.state is State.in_progress and s.last_entry is not None:
+        # The latest date, not the last line: an entry written out of order must not hide a fresh one.
+        index, latest = max(((i, e) for i, e in enumerate(task.progress) if e.date <= as_of),
+                            key=lambda pair: (pair[1].date, pair[0]))
+        idle = (as_of - latest.date).days
+        if idle >= stale_days:
+            add(path + ("progress", index, "date"), "stale-progress", _(
+                "nhiệm vụ {id} đang thực hiện nhưng {days} ngày chưa cập nhật tiến độ (lần cuối {date})").format(
+                id=task.id, days=idle, date=format_date(latest.date)))
+
+    for i, ev in enumerate(task.evidence):
+        state = evidence_file_state(ev, base_dir)
+        where = path + ("evidence", i)
+        if state == "missing":
+            add(where + ("file",), "evidence-file-missing", _(
+                "nhiệm vụ {id}: không tìm thấy tệp kiểm chứng {file} (đường dẫn tính từ thư mục của tệp kế hoạch)"
+            ).format(id=task.id, file=ev.file))
+        elif state == "changed":
+            add(where + ("sha256",), "evidence-file-changed", _(
+                "nhiệm vụ {id}: tệp kiểm chứng {file} đã bị thay đổi sau khi ghi (mã sha256 không khớp)").format(
+                id=task.id, file=ev.file))
+        elif state == "unverified":
+            add(where + ("file",), "evidence-hash-missing", _(
+                "nhiệm vụ {id}: tệp kiểm chứng {file} chưa ghi mã sha256, nên không phát hiện được nếu tệp bị "
+                "thay đổi").format(id=task.id, file=ev.file))
+
+    for i in range(1, len(task.progress)):
+        before, entry = task.progress[i - 1], task.progress[i]
+        if entry.date < before.date:
+            add(path + ("progress", i, "date"), "progress-out-of-order", _(
+                "nhiệm vụ {id}: lần cập nhật ngày {date} được ghi sau lần ngày {before}; hãy xếp theo thứ tự ngày"
+            ).format(id=task.id, date=format_date(entry.date), before=format_date(before.date)))
+
+    problem = _status_problem(task)
+    if problem:
+        add(field_path(path, "status"), "status-inconsistent", problem)
+
+
+def _status_problem(task: Task) -> str | None:
+    """Why the recorded `status` disagrees with the progress log, or None."""
+    last = task.progress[-1] if task.progress else None
+    if task.status is Status.done:
+        since_reopen = []
+        for entry in reversed(task.progress):
+            if entry.event == "reopened":
+                break
+            since_reopen.append(entry)
+        if any(e.event == "done" or e.percent >= 100 for e in since_reopen):
+            return None
+        if last is None:
+            return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng chưa có lần cập nhật tiến độ nào").format(
+                id=task.id)
+        return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng tiến độ cuối cùng là {percent}%").format(
+            id=task.id, percent=format_number(last.percent))
+    if last is not None and last.percent >= 100:
+        return _("nhiệm vụ {id} đạt tiến độ 100% nhưng trạng thái chưa là hoàn thành, nên báo cáo không tính là "
+                 "hoàn thành").format(id=task.id)
+    if task.status is Status.not_started and task.progress:
+        return _("nhiệm vụ {id} ghi trạng thái chưa bắt đầu nhưng đã có {n} lần cập nhật tiến độ").format(
+            id=task.id, n=len(task.progress))
+    return None
