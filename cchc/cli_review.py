@@ -1,0 +1,214 @@
+"""Commands for reviewing and sharing the plan: diff, log, schema, export, new.
+
+Thin wrappers: `plandiff` and `history` compute, `export`, `schema` and `newyear` write; here
+options are parsed, library calls made and results printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import output
+from .cli import AsOfOpt, JsonOpt, PlanOpt, as_of_date, open_plan, plan_path
+from .diagnostics import CchcError
+from .i18n import _
+
+
+def _write_error(path: Path, e: OSError) -> CchcError:
+    return CchcError(_("{path}: không ghi được tệp ({reason})").format(path=path, reason=e.strerror or e))
+
+
+def diff(
+    rev: Annotated[Optional[str], typer.Argument(
+        help=_("Phiên bản cũ (mặc định: HEAD, commit gần nhất)."), show_default=False)] = None,
+    rev2: Annotated[Optional[str], typer.Argument(
+        help=_("Phiên bản mới (mặc định: tệp đang sửa)."), show_default=False)] = None,
+    file: PlanOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Những gì đã thay đổi trong kế hoạch giữa hai phiên bản git, mỗi thay đổi một dòng."""
+    from .history import WORKTREE, locate, plan_at
+    from .plandiff import describe_all, diff_plans
+
+    repo = locate(plan_path(file))
+    old_rev = rev or "HEAD"
+    new_rev = rev2 if rev2 else WORKTREE
+    old = plan_at(repo, old_rev)
+    new = plan_at(repo, new_rev)
+    changes = diff_plans(old, new)
+    if json_out:
+        output.print_json([c.as_dict() for c in changes])
+        return
+    for line in describe_all(changes, new, old):
+        typer.echo(line)
+    if not changes:
+        output.message(_("Không có thay đổi nào trong kế hoạch giữa {old} và {new}.").format(
+            old=old_rev, new=new_rev or _("tệp đang sửa")))
+
+
+def log(
+    ident: Annotated[Optional[str], typer.Argument(
+        metavar="ID", help=_("Mã nhiệm vụ (hoặc mã chỉ tiêu) cần xem lịch sử; bỏ trống để xem cả kế hoạch."),
+        show_default=False)] = None,
+    file: PlanOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Lịch sử của kế hoạch hoặc của một nhiệm vụ qua các commit: ngày, người sửa, commit, thay đổi."""
+    from .history import history, locate
+    from .output import Column, Table
+    from .periods import format_date
+    from .text import nfc
+
+    path = plan_path(file)
+    repo = locate(path)
+    ident = nfc(ident) if ident else None
+    commits = history(repo, ident)
+    if ident and not any(c.changes for c in commits):
+        raise CchcError(_("không có thay đổi nào về “{id}” trong lịch sử của {path}").format(
+            id=ident, path=repo.relpath))
+    if json_out:
+        output.print_json([{
+            "commit": c.sha, "short": c.short, "date": c.date, "author": c.author, "email": c.email,
+            "subject": c.subject, "path": c.path, "problem": c.problem or None,
+            "changes": [fact.as_dict() for fact, _line in c.changes],
+        } for c in commits])
+        return
+    title = (_("Lịch sử của {id} trong {path}").format(id=ident, path=repo.relpath) if ident
+             else _("Lịch sử của {path}").format(path=repo.relpath))
+    table = Table(title=title, columns=[Column(_("Ngày")), Column(_("Người sửa")), Column(_("Commit")),
+                                        Column(_("Thay đổi"))])
+    for c in commits:
+        lines = [line for _fact, line in c.changes]
+        if c.problem:
+            lines = [c.problem]
+        elif not lines:
+            lines = [_("(không đổi nội dung kế hoạch)")]
+        for i, line in enumerate(lines):
+            head = [format_date(dt.date.fromisoformat(c.day)), c.author, c.short] if i == 0 else ["", "", ""]
+            table.rows.append([*head, line])
+    if not commits:
+        table.caption = _("Tệp kế hoạch chưa có trong commit nào.")
+    output.print_tables([table])
+
+
+def schema(
+    out: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help=_("Ghi vào tệp này thay vì in ra (ví dụ schema/plan.schema.json)."),
+        show_default=False)] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help=_("Chỉ kiểm tra tệp --output có đúng với mẫu hiện tại không."))] = False,
+) -> None:
+    """Mẫu JSON Schema của tệp kế hoạch, để trình soạn thảo (VS Code) gợi ý và báo lỗi khi gõ."""
+    from .schema import render
+
+    text = render()
+    if out is None:
+        if check:
+            raise CchcError(_("--check cần --output TỆP"), exit_code=2)
+        typer.echo(text, nl=False)
+        return
+    target = Path(out)
+    if check:
+        try:
+            current = target.read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current != text:
+            raise CchcError(_("{path} chưa khớp với mẫu kế hoạch hiện tại; chạy: cchc schema -o {path}").format(
+                path=target))
+        output.message(_("{path}: khớp với mẫu kế hoạch").format(path=target))
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as e:
+        raise _write_error(target, e) from None
+    output.message(_("Đã ghi {path}").format(path=target))
+
+
+def export(
+    xlsx: Annotated[Optional[str], typer.Option(
+        "--xlsx", help=_("Ghi bảng tính Excel: nhiệm vụ, tiến độ, chỉ tiêu."), show_default=False)] = None,
+    ics: Annotated[Optional[str], typer.Option(
+        "--ics", help=_("Ghi lịch iCalendar các thời hạn và hạn chốt số liệu báo cáo (Outlook, Thunderbird)."),
+        show_default=False)] = None,
+    file: PlanOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Xuất kế hoạch cho người không dùng dòng lệnh: bảng tính Excel (.xlsx) và lịch (.ics)."""
+    from .export import write_ics, write_xlsx
+
+    if not xlsx and not ics:
+        raise CchcError(_("chọn tệp cần xuất: --xlsx TỆP và/hoặc --ics TỆP"), exit_code=2)
+    loaded = open_plan(file)
+    if xlsx:
+        target = Path(xlsx)
+        try:
+            write_xlsx(loaded.plan, target, as_of_date(as_of))
+        except OSError as e:
+            raise _write_error(target, e) from None
+        output.message(_("Đã ghi bảng tính {path}").format(path=target))
+    if ics:
+        target = Path(ics)
+        try:
+            count = write_ics(loaded.plan, target)
+        except OSError as e:
+            raise _write_error(target, e) from None
+        output.message(_("Đã ghi lịch {path} ({n} sự kiện)").format(path=target, n=count))
+
+
+def new(
+    year: Annotated[int, typer.Argument(help=_("Năm của kế hoạch mới, ví dụ 2024."))],
+    source: Annotated[Optional[str], typer.Option(
+        "--from", help=_("Kế hoạch năm trước (mặc định: tìm như các lệnh khác)."), show_default=False)] = None,
+    out: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help=_("Tệp kế hoạch mới (mặc định: plan_NĂM.yaml cạnh kế hoạch cũ)."),
+        show_default=False)] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Tạo kế hoạch năm mới từ kế hoạch năm trước: chuyển tiếp nhiệm vụ chưa hoàn thành, giữ đơn vị, chỉ tiêu."""
+    from .newyear import carry_over, modeline_for, render
+    from .planfile import load, parse_document, validate_document
+
+    src = plan_path(source)
+    loaded = load(src)
+    old_year = loaded.plan.plan.year
+    if not old_year < year <= 2100:
+        raise CchcError(_("năm mới phải sau năm của kế hoạch nguồn ({year})").format(year=old_year), exit_code=2)
+    target = Path(out) if out else src.parent / f"plan_{year}.yaml"
+    if target.exists():
+        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
+            path=target))
+    result = carry_over(loaded.plan, year)
+    text = render(result, src.name, modeline_for(loaded.doc.text, src, target))
+    # The file is generated: check it is a valid plan before anyone is asked to review it.
+    validate_document(parse_document(target, text))
+    try:
+        with open(target, "x", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except FileExistsError:
+        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
+            path=target)) from None
+    except OSError as e:
+        raise _write_error(target, e) from None
+    if json_out:
+        output.print_json({"file": str(target), "year": year, "from": str(src),
+                           "carried": [t.id for t in result.carried], "finished": [t.id for t in result.dropped],
+                           "targets": [t["id"] for t in result.data["targets"]]})
+    output.message(_("Đã tạo {path}: chuyển tiếp {carried} nhiệm vụ chưa hoàn thành, không chép {done} nhiệm vụ "
+                     "đã hoàn thành, giữ {targets} chỉ tiêu (chưa có số liệu).").format(
+        path=target, carried=len(result.carried), done=len(result.dropped), targets=len(result.data["targets"])))
+    output.message(_("Hãy rà soát các mục ghi ở đầu tệp trước khi ban hành, rồi chạy: cchc validate {path}").format(
+        path=target))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(diff)
+    app.command()(log)
+    app.command()(schema)
+    app.command()(export)
+    app.command()(new)

@@ -1,0 +1,448 @@
+"""What changed between two versions of a plan, in plan terms: one fact per change.
+
+A git diff of the YAML shows lines; a reviewer wants "3.đ: 40% → 60% (Đã trình dự thảo)". The diff
+here compares two validated `Plan`s and returns `Change` facts (JSON-ready values, ids as keys),
+and `describe` turns one fact into the Vietnamese line `cchc diff` and `cchc log` print. Pure:
+no files, no git.
+
+Progress is compared as a log: entries appended to a task's progress each become one fact (a
+new percentage, a completion, a reopening); a log that was rewritten rather than appended to is
+reported once as edited. Status changes that those entries already explain are not repeated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .i18n import _
+from .model import Evidence, Measurement, Narrative, Plan, Recurrence, Status, Target, TargetKind, Task
+from .periods import format_date
+from .text import format_number, nfc, task_sort_key
+
+TITLE_WIDTH = 80  # long titles are clipped in lines; JSON keeps them whole
+
+
+@dataclass(frozen=True)
+class Change:
+    """One fact: `kind` of change to the thing `id` (task, target, unit, period…), at `field`."""
+
+    id: str
+    kind: str
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+def diff_plans(old: Plan | None, new: Plan) -> list[Change]:
+    """Every fact that turns `old` into `new`; `old` None means the plan was created."""
+    if old is None:
+        return [Change("", "created", None, None, new.plan.title,
+                       _("{tasks} nhiệm vụ, {targets} chỉ tiêu").format(
+                           tasks=len(new.all_tasks()), targets=len(new.targets)))]
+    changes: list[Change] = []
+    changes += _plan_info(old, new)
+    changes += _units(old, new)
+    changes += _areas(old, new)
+    changes += _tasks(old, new)
+    changes += _targets(old, new)
+    changes += _narratives(old, new)
+    return changes
+
+
+def changes_of(old: Plan | None, new: Plan, ident: str) -> list[Change]:
+    """The facts about one task, target, unit or period (`cchc log ID`).
+
+    Against no previous version, everything `new` holds counts as added, so the commit that
+    created the plan shows the thing being added rather than the whole plan being created.
+    """
+    ident = nfc(ident)
+    return [c for c in diff_plans(old if old is not None else _empty_like(new), new) if c.id == ident]
+
+
+def _empty_like(plan: Plan) -> Plan:
+    return plan.model_copy(update={"units": {}, "targets": [], "areas": [], "duties": [], "narratives": {}})
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (Recurrence, Status, TargetKind)):
+        return value.value
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return value
+
+
+_PLAN_FIELDS = ("year", "title", "issuer", "issuer_short", "parent", "place", "number", "date", "signer",
+                "report_to", "recipients")
+
+
+def _plan_info(old: Plan, new: Plan) -> list[Change]:
+    out = []
+    for name in _PLAN_FIELDS:
+        a, b = getattr(old.plan, name), getattr(new.plan, name)
+        if a != b:
+            out.append(Change("plan", "plan", name, _json(a), _json(b)))
+    before = {(b.type, b.number): b for b in old.plan.legal_bases}
+    after = {(b.type, b.number): b for b in new.plan.legal_bases}
+    for key, basis in after.items():
+        if key not in before:
+            out.append(Change("plan", "legal-basis-added", "legal_bases", None, _json(basis)))
+        elif before[key] != basis:
+            out.append(Change("plan", "legal-basis-changed", "legal_bases", _json(before[key]), _json(basis)))
+    for key, basis in before.items():
+        if key not in after:
+            out.append(Change("plan", "legal-basis-removed", "legal_bases", _json(basis), None))
+    for name in ("objectives", "requirements"):
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            out.append(Change("plan", "text", name, list(a), list(b)))
+    return out
+
+
+def _units(old: Plan, new: Plan) -> list[Change]:
+    out = []
+    for key, name in new.units.items():
+        if key not in old.units:
+            out.append(Change(key, "unit-added", "name", None, name))
+        elif old.units[key] != name:
+            out.append(Change(key, "unit", "name", old.units[key], name))
+    out += [Change(key, "unit-removed", "name", name, None) for key, name in old.units.items()
+            if key not in new.units]
+    return out
+
+
+_TARGET_FIELDS = ("name", "kind", "target", "unit", "deadline", "scope", "note")
+
+
+def _targets(old: Plan, new: Plan) -> list[Change]:
+    out = []
+    before = {t.id: t for t in old.targets}
+    after = {t.id: t for t in new.targets}
+    for tid, target in after.items():
+        previous = before.get(tid)
+        if previous is None:
+            out.append(Change(tid, "target-added", None, None, target.name))
+            out += _measurements(Target.model_construct(**{**dict(target), "measurements": []}), target)
+            continue
+        for name in _TARGET_FIELDS:
+            a, b = getattr(previous, name), getattr(target, name)
+            if a != b:
+                out.append(Change(tid, "target", name, _json(a), _json(b)))
+        out += _measurements(previous, target)
+    out += [Change(tid, "target-removed", None, t.name, None) for tid, t in before.items() if tid not in after]
+    return out
+
+
+def _measurements(old: Target, new: Target) -> list[Change]:
+    out = []
+    before: dict[str, Measurement] = {m.period: m for m in old.measurements}
+    after: dict[str, Measurement] = {m.period: m for m in new.measurements}
+    for period, m in after.items():
+        previous = before.get(period)
+        if previous is None:
+            out.append(Change(new.id, "measurement", period, None, m.value, m.note or m.source))
+        elif previous != m:
+            out.append(Change(new.id, "measurement", period, previous.value, m.value, m.note or m.source))
+    out += [Change(new.id, "measurement", period, m.value, None) for period, m in before.items()
+            if period not in after]
+    return out
+
+
+def _areas(old: Plan, new: Plan) -> list[Change]:
+    out = []
+    before = {a.number: a for a in old.areas}
+    after = {a.number: a for a in new.areas}
+    for number, area in after.items():
+        if number not in before:
+            out.append(Change(str(number), "area-added", "title", None, area.title))
+        elif before[number].title != area.title:
+            out.append(Change(str(number), "area", "title", before[number].title, area.title))
+    out += [Change(str(n), "area-removed", "title", a.title, None) for n, a in before.items() if n not in after]
+    return out
+
+
+def _tasks(old: Plan, new: Plan) -> list[Change]:
+    before = {t.id: t for t in old.all_tasks()}
+    after = {t.id: t for t in new.all_tasks()}
+    out = []
+    for task_id in sorted(before.keys() | after.keys(), key=task_sort_key):
+        a, b = before.get(task_id), after.get(task_id)
+        if a is None:
+            out.append(Change(task_id, "task-added", None, None, b.title))
+        elif b is None:
+            out.append(Change(task_id, "task-removed", None, a.title, None))
+        else:
+            out += _task(a, b)
+    return out
+
+
+_TASK_FIELDS = ("title", "lead", "support", "deadline", "output")
+
+
+def _task(old: Task, new: Task) -> list[Change]:
+    out = []
+    for name in _TASK_FIELDS:
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            out.append(Change(new.id, "task", name, _json(a), _json(b)))
+    explained = False  # a status change the new progress entries already tell
+    n = len(old.progress)
+    if new.progress[:n] == old.progress:
+        percent = old.percent
+        added_evidence = [e for e in new.evidence if e not in old.evidence]
+        for entry in new.progress[n:]:
+            if entry.event == "done":
+                if added_evidence:
+                    # The evidence is what a reviewer checks; it is the new value of this fact.
+                    out.append(Change(new.id, "done", "evidence", None, _evidence_note(added_evidence),
+                                      entry.note))
+                else:
+                    out.append(Change(new.id, "done", "status", old.status.value, Status.done.value, entry.note))
+                added_evidence = []
+                explained = True
+            elif entry.event == "reopened":
+                out.append(Change(new.id, "reopened", "status", Status.done.value, new.status.value, entry.note))
+                explained = True
+            else:
+                out.append(Change(new.id, "progress", "percent", percent, entry.percent, entry.note))
+                explained = explained or new.status is not Status.done
+            percent = entry.percent
+    else:
+        added_evidence = [e for e in new.evidence if e not in old.evidence]
+        out.append(Change(new.id, "progress-edited", "progress", old.percent, new.percent))
+    if old.status != new.status and not explained:
+        out.append(Change(new.id, "status", "status", old.status.value, new.status.value))
+    out += [Change(new.id, "evidence-added", "evidence", None, e.text) for e in added_evidence]
+    out += [Change(new.id, "evidence-removed", "evidence", e.text, None) for e in old.evidence
+            if e not in new.evidence]
+    return out
+
+
+def _evidence_note(evidence: list[Evidence]) -> str:
+    return "; ".join(e.text for e in evidence)
+
+
+_NARRATIVE_FIELDS = tuple(Narrative.model_fields)
+
+
+def _narratives(old: Plan, new: Plan) -> list[Change]:
+    out = []
+    empty = Narrative()
+    for period in sorted(old.narratives.keys() | new.narratives.keys()):
+        a, b = old.narratives.get(period, empty), new.narratives.get(period, empty)
+        for name in _NARRATIVE_FIELDS:
+            if getattr(a, name) != getattr(b, name):
+                out.append(Change(period, "narrative", name, getattr(a, name), getattr(b, name)))
+    return out
+
+
+# --- describing -----------------------------------------------------------------------------
+
+def _clip(text: str, width: int = TITLE_WIDTH) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def _quoted(value: Any) -> str:
+    return "—" if value in (None, "") else f"“{_clip(value)}”"
+
+
+def _percent(value: float) -> str:
+    return f"{format_number(value)}%"
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def recurrence_label(value: Recurrence) -> str:
+    return {
+        Recurrence.monthly: _("hằng tháng"),
+        Recurrence.quarterly: _("hằng quý"),
+        Recurrence.half_yearly: _("6 tháng một lần"),
+        Recurrence.year_round: _("thường xuyên"),
+    }[value]
+
+
+def _deadline(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str) and _ISO.match(value):
+        return format_date(dt.date.fromisoformat(value))
+    try:
+        return recurrence_label(Recurrence(value))
+    except ValueError:
+        return str(value)
+
+
+def _status(value: str | None) -> str:
+    from .status import STATE_LABELS, State
+
+    return STATE_LABELS[State(value)]() if value else "—"
+
+
+def _units_text(value: list | None) -> str:
+    return ", ".join(value) if value else "—"
+
+
+def _basis(value: dict) -> str:
+    day = format_date(dt.date.fromisoformat(value["date"]))
+    return _("{type} số {number} ngày {date}").format(type=value["type"], number=value["number"], date=day)
+
+
+def _target_value(kind: str | None, unit: str, value: float) -> str:
+    from .views import measured_value
+
+    if kind is None:
+        return format_number(value)
+    return measured_value(Target.model_construct(kind=TargetKind(kind), unit=unit), value)
+
+
+def _plan_value(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "date":
+        return format_date(dt.date.fromisoformat(value))
+    if name == "signer":
+        return _clip(" ".join(p for p in (value.get("authority"), value.get("title"), value.get("name")) if p))
+    if name == "recipients":
+        return _clip(" ".join(value))
+    return _quoted(value) if isinstance(value, str) else str(value)
+
+
+def _plan_label(name: str) -> str:
+    return {
+        "year": _("năm"), "title": _("tên kế hoạch"), "issuer": _("cơ quan ban hành"),
+        "issuer_short": _("tên viết tắt"), "parent": _("cơ quan chủ quản"), "place": _("địa danh"),
+        "number": _("số ký hiệu"), "date": _("ngày ban hành"), "signer": _("người ký"),
+        "report_to": _("nơi nhận báo cáo"), "recipients": _("nơi nhận"),
+        "objectives": _("mục tiêu"), "requirements": _("yêu cầu"),
+    }.get(name, name)
+
+
+def _target_label(name: str) -> str:
+    return {
+        "name": _("tên"), "kind": _("loại"), "target": _("mục tiêu"), "unit": _("đơn vị tính"),
+        "deadline": _("thời hạn"), "scope": _("phạm vi"), "note": _("ghi chú"),
+    }.get(name, name)
+
+
+def _narrative_label(name: str) -> str:
+    return {
+        "achievements": _("ưu điểm"), "shortcomings": _("tồn tại, hạn chế"), "causes": _("nguyên nhân"),
+        "proposals": _("đề xuất, kiến nghị"),
+    }.get(name, name)
+
+
+def describe(change: Change, targets: dict[str, Target] | None = None) -> str:
+    """The line a reviewer reads for one fact. `targets` (by id) formats measured values."""
+    c = change
+    k = c.kind
+    if k == "created":
+        return _("tạo kế hoạch {title} ({summary})").format(title=_quoted(c.new), summary=c.note)
+    if k == "task-added":
+        return _("{id}: thêm nhiệm vụ {title}").format(id=c.id, title=_quoted(c.new))
+    if k == "task-removed":
+        return _("{id}: xóa nhiệm vụ {title}").format(id=c.id, title=_quoted(c.old))
+    if k == "task":
+        if c.field == "title":
+            return _("{id}: tên nhiệm vụ {old} → {new}").format(id=c.id, old=_quoted(c.old), new=_quoted(c.new))
+        if c.field == "lead":
+            return _("{id}: đơn vị chủ trì {old} → {new}").format(id=c.id, old=c.old, new=c.new)
+        if c.field == "support":
+            return _("{id}: đơn vị phối hợp {old} → {new}").format(
+                id=c.id, old=_units_text(c.old), new=_units_text(c.new))
+        if c.field == "deadline":
+            return _("{id}: thời hạn {old} → {new}").format(id=c.id, old=_deadline(c.old), new=_deadline(c.new))
+        return _("{id}: sản phẩm {old} → {new}").format(id=c.id, old=_quoted(c.old), new=_quoted(c.new))
+    if k == "progress":
+        line = f"{c.id}: {_percent(c.old)} → {_percent(c.new)}"
+        return f"{line} ({c.note})" if c.note else line
+    if k == "progress-edited":
+        return _("{id}: nhật ký tiến độ được sửa ({old} → {new})").format(
+            id=c.id, old=_percent(c.old), new=_percent(c.new))
+    if k == "done":
+        if c.field == "evidence":
+            line = _("{id}: hoàn thành, tài liệu kiểm chứng: {evidence}").format(id=c.id, evidence=c.new)
+        else:
+            line = _("{id}: hoàn thành").format(id=c.id)
+        return f"{line} ({c.note})" if c.note else line
+    if k == "reopened":
+        line = _("{id}: mở lại").format(id=c.id)
+        return f"{line} ({c.note})" if c.note else line
+    if k == "status":
+        return _("{id}: trạng thái {old} → {new}").format(id=c.id, old=_status(c.old), new=_status(c.new))
+    if k == "evidence-added":
+        return _("{id}: thêm tài liệu kiểm chứng: {text}").format(id=c.id, text=c.new)
+    if k == "evidence-removed":
+        return _("{id}: bỏ tài liệu kiểm chứng: {text}").format(id=c.id, text=c.old)
+    if k == "measurement":
+        target = (targets or {}).get(c.id)
+        kind, unit = (target.kind.value, target.unit) if target else (None, "")
+        where = _("chỉ tiêu {id} {period}").format(id=c.id, period=c.field)
+        if c.old is None:
+            return _("{where}: {value} (mới)").format(where=where, value=_target_value(kind, unit, c.new))
+        if c.new is None:
+            return _("{where}: xóa số liệu {value}").format(where=where, value=_target_value(kind, unit, c.old))
+        return f"{where}: {_target_value(kind, unit, c.old)} → {_target_value(kind, unit, c.new)}"
+    if k == "target-added":
+        return _("chỉ tiêu {id}: thêm {name}").format(id=c.id, name=_quoted(c.new))
+    if k == "target-removed":
+        return _("chỉ tiêu {id}: xóa {name}").format(id=c.id, name=_quoted(c.old))
+    if k == "target":
+        def value(v: Any) -> str:
+            if c.field == "deadline":
+                return _deadline(v)
+            if isinstance(v, (int, float)):
+                return format_number(v)
+            return _quoted(v)
+        return _("chỉ tiêu {id}: {label} {old} → {new}").format(
+            id=c.id, label=_target_label(c.field), old=value(c.old), new=value(c.new))
+    if k == "unit-added":
+        return _("đơn vị {id}: thêm {name}").format(id=c.id, name=_quoted(c.new))
+    if k == "unit-removed":
+        return _("đơn vị {id}: xóa {name}").format(id=c.id, name=_quoted(c.old))
+    if k == "unit":
+        return _("đơn vị {id}: tên {old} → {new}").format(id=c.id, old=_quoted(c.old), new=_quoted(c.new))
+    if k == "area-added":
+        return _("lĩnh vực {id}: thêm {title}").format(id=c.id, title=_quoted(c.new))
+    if k == "area-removed":
+        return _("lĩnh vực {id}: xóa {title}").format(id=c.id, title=_quoted(c.old))
+    if k == "area":
+        return _("lĩnh vực {id}: tên {old} → {new}").format(id=c.id, old=_quoted(c.old), new=_quoted(c.new))
+    if k == "plan":
+        return _("kế hoạch: {label} {old} → {new}").format(
+            label=_plan_label(c.field), old=_plan_value(c.field, c.old), new=_plan_value(c.field, c.new))
+    if k == "legal-basis-added":
+        return _("căn cứ: thêm {basis}").format(basis=_basis(c.new))
+    if k == "legal-basis-removed":
+        return _("căn cứ: bỏ {basis}").format(basis=_basis(c.old))
+    if k == "legal-basis-changed":
+        return _("căn cứ: sửa {basis}").format(basis=_basis(c.new))
+    if k == "text":
+        return _("kế hoạch: sửa phần {label}").format(label=_plan_label(c.field))
+    if k == "narrative":
+        label = _narrative_label(c.field)
+        if not str(c.old or "").strip():
+            return _("tự đánh giá {period}: viết phần {label}").format(period=c.id, label=label)
+        if not str(c.new or "").strip():
+            return _("tự đánh giá {period}: xóa phần {label}").format(period=c.id, label=label)
+        return _("tự đánh giá {period}: sửa phần {label}").format(period=c.id, label=label)
+    return f"{c.id}: {c.kind} {c.field or ''} {c.old!r} → {c.new!r}".strip()
+
+
+def describe_all(changes: list[Change], *plans: Plan | None) -> list[str]:
+    """Lines for `changes`; `plans` (newest first) say how each target's values are written."""
+    targets = {t.id: t for plan in reversed(plans) if plan for t in plan.targets}
+    return [describe(c, targets) for c in changes]
