@@ -40,3 +40,8 @@ def _catalogue() -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     return _catalogue().gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; translate it later with `_()`."""
+    return message
