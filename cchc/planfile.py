@@ -1,18 +1,21 @@
 """Reading a plan file: YAML with the position of every value, validated into a `Plan`.
 
-The document is composed (not constructed) with ruamel.yaml's safe C parser when installed, or its
-pure-Python parser otherwise (`CCHC_PURE_YAML=1` forces it), and turned into plain data by our own
-walk over the nodes. That walk is where positions are recorded, duplicate keys are caught with
-their line, and any tag other than YAML's core types is refused, so no object can be constructed.
+The document is parsed (never constructed) by ruamel.yaml's C parser (libyaml, from
+ruamel.yaml.clib) when installed, or its pure-Python parser otherwise (`CCHC_PURE_YAML=1` forces
+it), and its event stream is turned into plain data by our own builder (`_Builder`). The builder
+is where positions are recorded, duplicate keys are caught with their line, and any tag other
+than YAML's core types is refused, so no object can be constructed. Both parsers feed the same
+builder, so both give the same data and the same diagnostics (tests/test_read_paths.py).
 Every problem in the file is collected and raised together as `PlanInvalid`.
 """
 
 from __future__ import annotations
 
-import difflib
+import gc
 import hashlib
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,16 @@ class Span:
     key_column: int | None = None
 
 
+def _span(line: int, column: int, end_line: int, end_column: int, key_line: int | None = None,
+          key_column: int | None = None, _new=object.__new__) -> Span:
+    # A large plan has over 100,000 values; filling the instance dict directly makes a Span in half
+    # the time of the frozen dataclass's __init__ (one object.__setattr__ per field).
+    span = _new(Span)
+    span.__dict__.update(line=line, column=column, end_line=end_line, end_column=end_column,
+                         key_line=key_line, key_column=key_column)
+    return span
+
+
 @dataclass
 class PlanDocument:
     """The raw document: text, plain data, and the span of every value by its path."""
@@ -46,6 +59,25 @@ class PlanDocument:
     text: str
     data: Any
     spans: dict[tuple, Span] = field(default_factory=dict)
+
+    @classmethod
+    def deferred(cls, path: Path, text: str) -> PlanDocument:
+        """A document of an already validated `text` whose `data` and `spans` are parsed on first use.
+
+        A plan loaded from the cache needs neither for most commands (`status` reads only the
+        `Plan`), so they cost nothing unless a command asks for a position or the raw data.
+        """
+        doc = cls.__new__(cls)
+        doc.path, doc.text = path, text
+        return doc
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for attributes not set yet, i.e. `data`/`spans` of a deferred document.
+        if name in ("data", "spans"):
+            parsed = parse_document(self.path, self.text)
+            self.data, self.spans = parsed.data, parsed.spans
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def sha256(self) -> str:
@@ -77,14 +109,23 @@ def _parser_mode() -> dict:
 
 def read_text(path: Path) -> str:
     """Read a plan file as UTF-8 text; a missing file is a usage error, bad bytes a finding."""
+    return decode_text(path, read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The plan file's bytes; a missing or unreadable file is a usage error (PlanFileNotFound)."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise PlanFileNotFound(_("{path}: không tìm thấy tệp kế hoạch").format(path=path)) from None
     except IsADirectoryError:
         raise PlanFileNotFound(_("{path}: là một thư mục, không phải tệp kế hoạch").format(path=path)) from None
     except OSError as e:
         raise PlanFileNotFound(_("{path}: không đọc được tệp ({reason})").format(path=path, reason=e.strerror)) from None
+
+
+def decode_text(path: Path, raw: bytes) -> str:
+    """The plan's bytes as text, without a byte-order mark; bytes that are not UTF-8 are a finding."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -107,17 +148,21 @@ def conflict_markers(path: Path, text: str) -> list[Diagnostic]:
 
 
 def parse_document(path: Path, text: str) -> PlanDocument:
-    """Compose YAML `text` into plain data with spans. Raises PlanInvalid on syntax problems."""
-    from ruamel.yaml import YAML
+    """Parse YAML `text` into plain data with spans. Raises PlanInvalid on syntax problems."""
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.reader import ReaderError
 
     markers = conflict_markers(path, text)
     if markers:
         raise PlanInvalid(markers)
-    yaml = YAML(typ="safe", **_parser_mode())
+    doc = PlanDocument(path=path, text=text, data=None)
+    problems: list[Diagnostic] = []
     try:
-        root = yaml.compose(text)
+        with _no_gc():
+            found, data = _Builder(doc, problems, _event_source(text)).document()
+    except _ComposeError as e:
+        raise PlanInvalid([Diagnostic(str(path), e.mark.line + 1, e.mark.column + 1,
+                                      _("lỗi cú pháp YAML: {detail}").format(detail=e.detail), "yaml-syntax")]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -133,84 +178,356 @@ def parse_document(path: Path, text: str) -> PlanDocument:
                                                                           if isinstance(e.character, int)
                                                                           else repr(e.character)),
             "yaml-syntax")]) from None
-    doc = PlanDocument(path=path, text=text, data=None)
-    problems: list[Diagnostic] = []
-    if root is None:
+    if not found:
         raise PlanInvalid([Diagnostic(str(path), 1, 1, _("tệp kế hoạch trống"), "empty")])
-    doc.data = _walk(root, (), doc, problems, None)
+    doc.data = data
     if problems:
         raise PlanInvalid(problems)
     return doc
 
 
-def _walk(node: Any, path: tuple, doc: PlanDocument, problems: list[Diagnostic], key_node: Any) -> Any:
-    sm, em = node.start_mark, node.end_mark
-    doc.spans[path] = Span(sm.line, sm.column, em.line, em.column,
-                           key_node.start_mark.line if key_node is not None else None,
-                           key_node.start_mark.column if key_node is not None else None)
-    tag = str(node.tag)
-    kind = node.id
-    if kind == "mapping":
-        if tag != _CORE + "map":
-            problems.append(_bad_tag(doc, node, tag))
+@contextmanager
+def _no_gc():
+    """Pause the cycle collector while building many acyclic objects.
+
+    A 3 MB plan makes some 400,000 objects (events, values, spans), and each 700 allocations
+    start a collection that walks the young ones again: a fifth of the parse time, for nothing,
+    since plain data and spans hold no reference cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _event_source(text: str):
+    """A function returning the next YAML event of `text`: libyaml's C parser, else ruamel's own."""
+    if not _parser_mode().get("pure"):
+        try:
+            from _ruamel_yaml import CParser  # ruamel.yaml.clib; the same parser YAML(typ="safe") uses
+        except ImportError:
+            CParser = None
+        if CParser is not None:
+            return CParser(text).get_event
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).parse(text).__next__
+
+
+class _ComposeError(Exception):
+    """A structural error found while building the document (ruamel's composer raises the same)."""
+
+    def __init__(self, detail: str, mark: Any):
+        super().__init__(detail)
+        self.detail, self.mark = detail, mark
+
+
+def _implicit_resolvers() -> dict[str, tuple]:
+    # ruamel.yaml's own YAML 1.2 table (the version its loader uses), keyed by first character, so a
+    # plain scalar resolves to exactly the type ruamel's composer gave it.
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    table: dict[str, list] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            for ch in first or [None]:
+                # RegExp is a lazy wrapper whose every attribute access costs a Python call.
+                match = getattr(regexp, "lazy_self", lambda: regexp)().match
+                table.setdefault(ch, []).append((tag[len(_CORE):] if tag.startswith(_CORE) else tag, match))
+    # Rules without a first character apply to every scalar (ruamel's 1.2 table has none today).
+    extra = table.pop(None, [])
+    rules = {ch: tuple(r + extra) for ch, r in table.items()}
+    rules[None] = tuple(extra)
+    return rules
+
+
+class _Builder:
+    """Turns the parser's event stream into plain data, the span of every value, and problems.
+
+    Working on events rather than on ruamel's composed node tree is what makes loading fast: the
+    composer resolves each scalar's type through a slow generic resolver and allocates a node and a
+    tag object per value. Here each plain scalar is matched against the same YAML 1.2 rules once.
+    The result (data, spans, problems, their order, and the errors for aliases and extra
+    documents) is the same as walking the composed tree; tests/test_read_paths.py checks it and
+    lists the three deliberate differences (the pure-Python path now reports reused anchors and
+    undefined aliases as the C path does and ignores a `%YAML 1.1` directive as the C path does;
+    a cyclic alias is a diagnostic instead of an endless recursion).
+    """
+
+    _rules: dict | None = None
+
+    def __init__(self, doc: PlanDocument, problems: list[Diagnostic], next_event):
+        from ruamel.yaml import events
+
+        if _Builder._rules is None:
+            _Builder._rules = _implicit_resolvers()
+        self.rules = _Builder._rules
+        self.doc, self.file, self.problems, self.next = doc, str(doc.path), problems, next_event
+        self.spans = doc.spans
+        self.anchors: dict[str, tuple] = {}
+        self.pending: set[str] = set()  # anchors of the collections being built
+        self.Scalar, self.MapStart, self.MapEnd = events.ScalarEvent, events.MappingStartEvent, events.MappingEndEvent
+        self.SeqStart, self.SeqEnd, self.Alias = events.SequenceStartEvent, events.SequenceEndEvent, events.AliasEvent
+        self.StreamEnd = events.StreamEndEvent
+
+    def document(self) -> tuple[bool, Any]:
+        """(whether the stream holds a document, its data); one document only, as in `compose`."""
+        nxt = self.next
+        nxt()  # stream start
+        event = nxt()
+        if event.__class__ is self.StreamEnd:
+            return False, None
+        data = self.node(nxt(), (), None, None)  # after the document start
+        nxt()  # document end
+        event = nxt()
+        if event.__class__ is not self.StreamEnd:
+            raise _ComposeError("but found another document", event.start_mark)
+        return True, data
+
+    def node(self, event: Any, path: tuple, key_line: int | None, key_column: int | None) -> Any:
+        cls = event.__class__
+        if cls is self.Scalar:
+            sm, em = event.start_mark, event.end_mark
+            self.spans[path] = _span(sm.line, sm.column, em.line, em.column, key_line, key_column)
+            if event.anchor is None:
+                return self.scalar(event)
+            self.check_anchor(event)
+            mark = (len(self.spans) - 1, len(self.problems))
+            value = self.scalar(event)
+            self.remember(event.anchor, path, mark, value)
+            return value
+        if cls is self.Alias:
+            return self.alias(event, path, key_line, key_column)
+        anchor = event.anchor
+        if anchor is not None:
+            self.check_anchor(event)
+            self.pending.add(anchor)
+            mark = (len(self.spans), len(self.problems))
+        sm = event.start_mark
+        self.spans[path] = None  # keeps the parent before its children, as the tree walk did
+        tag = event.ctag
+        if cls is self.MapStart:
+            if tag is not None and self.tag_text(tag) not in ("!", _CORE + "map"):
+                self.problems.append(self.bad_tag(sm, self.tag_text(tag)))
+            value = self.mapping(path)
+        else:
+            if tag is not None and self.tag_text(tag) not in ("!", _CORE + "seq"):
+                self.problems.append(self.bad_tag(sm, self.tag_text(tag)))
+            value = self.sequence(path)
+        em = self.end_mark
+        self.spans[path] = _span(sm.line, sm.column, em.line, em.column, key_line, key_column)
+        if anchor is not None:
+            self.pending.discard(anchor)
+            self.remember(anchor, path, mark, value)
+        return value
+
+    def sequence(self, path: tuple) -> list:
+        out: list = []
+        nxt, node, spans, scalar_cls = self.next, self.node, self.spans, self.Scalar
+        end, rules, other = self.SeqEnd, self.rules, self.rules[None]
+        event = nxt()
+        while event.__class__ is not end:
+            if event.__class__ is scalar_cls and event.ctag is None and event.anchor is None:
+                sm, em = event.start_mark, event.end_mark  # as in `mapping`: the common case inline
+                spans[path + (len(out),)] = _span(sm.line, sm.column, em.line, em.column)
+                value = event.value
+                out.append(self.scalar(event) if event.implicit[0] and (rules.get(value[:1]) or other) else value)
+            else:
+                out.append(node(event, path + (len(out),), None, None))
+            event = nxt()
+        self.end_mark = event.end_mark
+        return out
+
+    def check_anchor(self, event: Any) -> None:
+        # The C composer refuses a reused anchor name, so the fast path always did; both paths do.
+        if event.anchor in self.anchors or event.anchor in self.pending:
+            raise _ComposeError("second occurrence", event.start_mark)
+
+    def mapping(self, path: tuple) -> dict:
         out: dict = {}
-        for k_node, v_node in node.value:
-            key = _scalar(k_node, doc, problems) if k_node.id == "scalar" else None
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
-                problems.append(Diagnostic(str(doc.path), k_node.start_mark.line + 1, k_node.start_mark.column + 1,
+        nxt, node, spans, problems = self.next, self.node, self.spans, self.problems
+        end, scalar_cls = self.MapEnd, self.Scalar
+        rules, other = self.rules, self.rules[None]
+        event = nxt()
+        while event.__class__ is not end:
+            k_mark = event.start_mark
+            key: Any = None
+            if event.__class__ is scalar_cls:
+                value = event.value
+                if event.ctag is None and event.implicit[0] and not (rules.get(value[:1]) or other):
+                    key = value  # a plain key that no YAML 1.2 rule turns into another type
+                else:
+                    key = self.scalar(event)
+                if event.anchor is not None:
+                    # An anchored key is still a node of its own; remember it for later aliases.
+                    self.check_anchor(event)
+                    self.key_anchor(event, key)
+            elif event.__class__ is self.Alias:
+                key, k_mark = self.alias_key(event)
+            else:
+                self.skip(event)
+            if key.__class__ is not str and (not isinstance(key, (str, int)) or isinstance(key, bool)):
+                problems.append(Diagnostic(self.file, k_mark.line + 1, k_mark.column + 1,
                                            _("khóa phải là một chuỗi văn bản"), "bad-key"))
+                self.skip(nxt())
+                event = nxt()
                 continue
-            key = str(key)
+            if key.__class__ is not str:
+                key = str(key)
             if key in out:
-                first = doc.spans[path + (key,)]
-                problems.append(Diagnostic(str(doc.path), k_node.start_mark.line + 1, k_node.start_mark.column + 1,
+                first = spans[path + (key,)]
+                problems.append(Diagnostic(self.file, k_mark.line + 1, k_mark.column + 1,
                                            _("khóa “{key}” bị lặp lại (đã có ở dòng {line})").format(
                                                key=key, line=first.key_line + 1), "duplicate-key"))
+                self.skip(nxt())
+                event = nxt()
                 continue
-            out[key] = _walk(v_node, path + (key,), doc, problems, k_node)
+            event = nxt()
+            if event.__class__ is scalar_cls and event.ctag is None and event.anchor is None:
+                # The bulk of a plan: an untagged scalar value, handled here without a call to
+                # `node` (this loop runs some 100,000 times for a 2,000-task plan).
+                sm, em = event.start_mark, event.end_mark
+                spans[path + (key,)] = _span(sm.line, sm.column, em.line, em.column, k_mark.line, k_mark.column)
+                value = event.value
+                out[key] = self.scalar(event) if event.implicit[0] and (rules.get(value[:1]) or other) else value
+            else:
+                out[key] = node(event, path + (key,), k_mark.line, k_mark.column)
+            event = nxt()
+        self.end_mark = event.end_mark
         return out
-    if kind == "sequence":
-        if tag != _CORE + "seq":
-            problems.append(_bad_tag(doc, node, tag))
-        return [_walk(item, path + (i,), doc, problems, None) for i, item in enumerate(node.value)]
-    return _scalar(node, doc, problems)
 
+    def skip(self, event: Any) -> None:
+        """Consume a node that is not part of the data (a complex or duplicate key, or its value).
 
-def _bad_tag(doc: PlanDocument, node: Any, tag: str) -> Diagnostic:
-    return Diagnostic(str(doc.path), node.start_mark.line + 1, node.start_mark.column + 1,
-                      _("thẻ YAML {tag} không được phép trong tệp kế hoạch").format(tag=tag), "bad-tag")
-
-
-def _scalar(node: Any, doc: PlanDocument, problems: list[Diagnostic]) -> Any:
-    tag = str(node.tag)
-    value = node.value
-    if not tag.startswith(_CORE):
-        problems.append(_bad_tag(doc, node, tag))
-        return value
-    kind = tag[len(_CORE):]
-    if kind == "str" or kind == "timestamp":
-        # Dates stay text here; the schema parses them, so an impossible date is reported
-        # at its own position instead of as a bare ValueError from the YAML library.
-        return value
-    if kind == "null":
-        return None
-    if kind == "bool":
-        return value.lower() == "true"
-    if kind == "int":
+        The tree walk never looked inside such nodes, so nothing is recorded, but anchors defined in
+        them stay usable, exactly as they are for ruamel's composer.
+        """
+        spans, problems = self.spans, self.problems
+        self.spans, self.problems = {}, []
         try:
-            return int(value.replace("_", ""), 0)
-        except ValueError:
-            return int(value.replace("_", ""), 10)
-    if kind == "float":
-        lowered = value.lower().replace("_", "")
-        if lowered in (".inf", "+.inf"):
-            return float("inf")
-        if lowered == "-.inf":
-            return float("-inf")
-        if lowered == ".nan":
-            return float("nan")
-        return float(lowered)
-    problems.append(_bad_tag(doc, node, tag))
+            self.node(event, ("\0skipped",), None, None)
+        finally:
+            self.spans, self.problems = spans, problems
+
+    def remember(self, anchor: str, path: tuple, mark: tuple[int, int], value: Any) -> None:
+        spans = list(self.spans.items())[mark[0]:]
+        cut = len(path)
+        self.anchors[anchor] = (value, [(p[cut:], s) for p, s in spans], self.problems[mark[1]:])
+
+    def key_anchor(self, event: Any, key: Any) -> None:
+        sm, em = event.start_mark, event.end_mark
+        problems_before = len(self.problems)
+        self.scalar(event)  # only to collect the same problems again on use
+        found = self.problems[problems_before:]
+        del self.problems[problems_before:]
+        self.anchors[event.anchor] = (key, [((), _span(sm.line, sm.column, em.line, em.column))], found)
+
+    def lookup(self, event: Any) -> tuple:
+        entry = self.anchors.get(event.anchor)
+        if entry is None:
+            # Worded as the C composer words it (the pure-Python one adds the name); an alias to a
+            # collection that is still open (a cycle) is reported the same way.
+            raise _ComposeError("found undefined alias", event.start_mark)
+        return entry
+
+    def alias(self, event: Any, path: tuple, key_line: int | None, key_column: int | None) -> Any:
+        # An alias is the anchored node again: same data (a fresh copy, as a second walk made),
+        # spans at the anchored text, problems reported again.
+        value, spans, problems = self.lookup(event)
+        for rel, span in spans:
+            if not rel:
+                span = _span(span.line, span.column, span.end_line, span.end_column, key_line, key_column)
+            self.spans[path + rel] = span
+        self.problems.extend(problems)
+        return _copy(value)
+
+    def alias_key(self, event: Any) -> tuple[Any, Any]:
+        value, spans, problems = self.lookup(event)
+        root = spans[0][1]
+        mark = _Mark(root.line, root.column)
+        if isinstance(value, (dict, list)):
+            return None, mark
+        self.problems.extend(problems)
+        return value, mark
+
+    def tag_text(self, tag: Any) -> str:
+        from ruamel.yaml.tag import Tag
+
+        return str(tag if isinstance(tag, Tag) else Tag(suffix=tag))
+
+    def bad_tag(self, mark: Any, tag: str) -> Diagnostic:
+        return Diagnostic(self.file, mark.line + 1, mark.column + 1,
+                          _("thẻ YAML {tag} không được phép trong tệp kế hoạch").format(tag=tag), "bad-tag")
+
+    def scalar(self, event: Any) -> Any:
+        value = event.value
+        tag = event.ctag
+        if tag is None:
+            # The common case, kept short: a plain scalar is text unless a YAML 1.2 rule for its
+            # first character matches; a quoted one is always text.
+            if not event.implicit[0]:
+                return value
+            rules = self.rules.get(value[:1]) or self.rules[None]
+            if not rules:
+                return value
+            for kind, match in rules:
+                if match(value):
+                    break
+            else:
+                return value
+        elif self.tag_text(tag) == "!":
+            kind = "str"
+            if event.implicit[0]:
+                for rule, match in self.rules.get(value[:1]) or self.rules[None]:
+                    if match(value):
+                        kind = rule
+                        break
+        else:
+            tag = self.tag_text(tag)
+            if not tag.startswith(_CORE):
+                self.problems.append(self.bad_tag(event.start_mark, tag))
+                return value
+            kind = tag[len(_CORE):]
+        if kind == "str" or kind == "timestamp":
+            # Dates stay text here; the schema parses them, so an impossible date is reported
+            # at its own position instead of as a bare ValueError from the YAML library.
+            return value
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return value.lower() == "true"
+        if kind == "int":
+            try:
+                return int(value.replace("_", ""), 0)
+            except ValueError:
+                return int(value.replace("_", ""), 10)
+        if kind == "float":
+            lowered = value.lower().replace("_", "")
+            if lowered in (".inf", "+.inf"):
+                return float("inf")
+            if lowered == "-.inf":
+                return float("-inf")
+            if lowered == ".nan":
+                return float("nan")
+            return float(lowered)
+        self.problems.append(self.bad_tag(event.start_mark, _CORE + kind))
+        return value
+
+
+@dataclass(frozen=True)
+class _Mark:
+    line: int
+    column: int
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
     return value
 
 
@@ -250,6 +567,8 @@ def _message(err: dict, model_fields: list[str]) -> tuple[str, str]:
                 "missing-field"
         return _("thiếu trường bắt buộc “{field}”").format(field=field_name), "missing-field"
     if etype == "extra_forbidden":
+        import difflib  # only for this hint; not loaded by commands reading a valid plan
+
         close = difflib.get_close_matches(field_name, model_fields, n=1)
         hint = _(" (có phải “{near}”?)").format(near=close[0]) if close else ""
         return _("trường “{field}” không có trong mẫu kế hoạch{hint}").format(field=field_name, hint=hint), \
@@ -307,10 +626,13 @@ def validate_document(doc: PlanDocument):
 
     from .model import Plan, semantic_problems
 
-    diagnostics = [doc.diagnostic(p.path, p.message, p.code, key=p.key) for p in semantic_problems(doc.data)]
+    with _no_gc():
+        problems = semantic_problems(doc.data)
+    diagnostics = [doc.diagnostic(p.path, p.message, p.code, key=p.key) for p in problems]
     plan = None
     try:
-        plan = Plan.model_validate(doc.data)
+        with _no_gc():
+            plan = Plan.model_validate(doc.data)
     except ValidationError as e:
         for err in e.errors(include_url=False):
             loc = _yaml_loc(err["loc"], doc)
@@ -361,8 +683,12 @@ class LoadedPlan:
 def load(path: str | os.PathLike) -> LoadedPlan:
     """Read, parse and validate a plan file. Raises PlanFileNotFound or PlanInvalid."""
     p = Path(path)
-    text = read_text(p)
-    doc = parse_document(p, text)
+    return load_document(p, read_text(p))
+
+
+def load_document(path: Path, text: str) -> LoadedPlan:
+    """Parse and validate `text`, the content of the plan file at `path`. Raises PlanInvalid."""
+    doc = parse_document(path, text)
     return LoadedPlan(plan=validate_document(doc), doc=doc)
 
 
