@@ -1,0 +1,247 @@
+"""Commands that change the plan: update, done, evidence add, kpi record, note, reopen.
+
+Each is a thin layer over `cchc.edit`: it finds the plan, calls one function, and prints on stderr
+the one line saying what changed and how to review it. Refusals are CchcError (exit 1, the file
+unchanged); a malformed command line is a usage error (exit 2).
+
+The plan is chosen with `--plan` (or $CCHC_PLAN, or the only plan_*.yaml of the folder): `--file`
+names the evidence file in `done` and `evidence add`, as the issue's wording of those commands has it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .cli_query import complete_target_id, complete_task_id
+from .i18n import _
+
+PlanOpt = Annotated[Optional[str], typer.Option(
+    "--plan", "-p", help=_("Tệp kế hoạch (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."),
+    show_default=False)]
+DateOpt = Annotated[Optional[str], typer.Option(
+    "--date", "-d", help=_("Ngày (dd/mm/yyyy hoặc yyyy-mm-dd); mặc định hôm nay. Phải nằm trong năm kế hoạch."),
+    show_default=False)]
+ByOpt = Annotated[Optional[str], typer.Option(
+    "--by", help=_("Người ghi; mặc định tên trong git config user.name, rồi tên đăng nhập."), show_default=False)]
+TaskArg = Annotated[str, typer.Argument(metavar="MÃ", help=_("Mã nhiệm vụ, ví dụ 3.đ hoặc III.2."),
+                                        autocompletion=complete_task_id, show_default=False)]
+EvidenceFileOpt = Annotated[Optional[str], typer.Option(
+    "--file", help=_("Tệp tài liệu kiểm chứng; lưu đường dẫn tương đối so với tệp kế hoạch và mã SHA-256."),
+    show_default=False)]
+
+
+def _report(result) -> None:
+    from . import output
+
+    for warning in result.warnings:
+        output.message(warning)
+    output.message(result.line())
+
+
+def _plan(plan: Optional[str]):
+    from .cli import plan_path
+    from .diagnostics import PlanFileNotFound
+
+    try:
+        return plan_path(plan)
+    except PlanFileNotFound as e:
+        # find_plan's hint names the read commands' --file; here the plan is given with --plan.
+        raise PlanFileNotFound(str(e).replace("--file", "--plan")) from None
+
+
+def update(
+    task_id: TaskArg,
+    percent: Annotated[str, typer.Option("--percent", help=_("Phần trăm hoàn thành, từ 0 đến 100."),
+                                         show_default=False)],
+    note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú ngắn về công việc đã làm."))] = "",
+    date: DateOpt = None,
+    by: ByOpt = None,
+    plan: PlanOpt = None,
+) -> None:
+    """Ghi tiến độ của một nhiệm vụ (thêm một dòng có ngày vào nhật ký tiến độ)."""
+    from .edit import record_progress
+
+    _report(record_progress(_plan(plan), task_id, percent, note=note, date=date, by=by))
+
+
+def done(
+    task_id: TaskArg,
+    evidence: Annotated[Optional[str], typer.Option(
+        "--evidence", "-e", help=_("Tài liệu kiểm chứng như trên văn bản, ví dụ “Báo cáo số 45/BC-SKHCN ngày "
+                                   "20/3/2023”."), show_default=False)] = None,
+    file: EvidenceFileOpt = None,
+    no_evidence: Annotated[bool, typer.Option(
+        "--no-evidence", help=_("Đánh dấu hoàn thành khi chưa có tài liệu kiểm chứng (cchc check sẽ nhắc)."))] = False,
+    note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
+    date: DateOpt = None,
+    by: ByOpt = None,
+    plan: PlanOpt = None,
+) -> None:
+    """Đánh dấu một nhiệm vụ đã hoàn thành, kèm tài liệu kiểm chứng."""
+    from .edit import mark_done
+
+    _report(mark_done(_plan(plan), task_id, evidence=evidence, file=file, date=date, by=by,
+                      no_evidence=no_evidence, note=note))
+
+
+def evidence_add(
+    task_id: TaskArg,
+    text: Annotated[str, typer.Argument(metavar="NỘI_DUNG", help=_(
+        "Tài liệu kiểm chứng: loại, số, ngày, trích yếu như trên văn bản."), show_default=False)],
+    file: EvidenceFileOpt = None,
+    plan: PlanOpt = None,
+) -> None:
+    """Thêm tài liệu kiểm chứng cho một nhiệm vụ."""
+    from .edit import add_evidence
+
+    _report(add_evidence(_plan(plan), task_id, text, file=file))
+
+
+def kpi_record(
+    target_id: Annotated[str, typer.Argument(metavar="MÃ_CHỈ_TIÊU", help=_("Mã chỉ tiêu, ví dụ hai-long."),
+                                             autocompletion=complete_target_id, show_default=False)],
+    value: Annotated[str, typer.Argument(metavar="GIÁ_TRỊ", help=_("Kết quả đo, ví dụ 88,2."), show_default=False)],
+    period: Annotated[str, typer.Option("--period", help=_("Kỳ: 2023-Q1, 2023-H1 hoặc 2023."), show_default=False)],
+    source: Annotated[str, typer.Option("--source", help=_("Nguồn số liệu."))] = "",
+    note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
+    replace: Annotated[bool, typer.Option("--replace", help=_("Thay kết quả đã ghi của kỳ này."))] = False,
+    plan: PlanOpt = None,
+) -> None:
+    """Ghi kết quả đo của một chỉ tiêu cho một kỳ báo cáo."""
+    from .edit import record_measurement
+
+    _report(record_measurement(_plan(plan), target_id, value, period, source=source, note=note, replace=replace))
+
+
+def note(
+    period: Annotated[str, typer.Option("--period", help=_("Kỳ báo cáo: 2023-Q1 … 2023-Q4."), show_default=False)],
+    section: Annotated[str, typer.Option("--section", help=_(
+        "Phần: achievements (uu-diem), shortcomings (han-che), causes (nguyen-nhan), proposals (de-xuat)."),
+        show_default=False)],
+    text: Annotated[Optional[str], typer.Argument(metavar="[NỘI_DUNG]", help=_(
+        "Nội dung; bỏ trống để sửa trong trình soạn thảo ($VISUAL, $EDITOR); - để đọc từ đầu vào chuẩn."),
+        show_default=False)] = None,
+    plan: PlanOpt = None,
+) -> None:
+    """Viết phần tự đánh giá của báo cáo định kỳ: ưu điểm, hạn chế, nguyên nhân, đề xuất."""
+    import sys
+
+    from . import output
+    from .edit import narrative_text, parse_section, set_narrative
+
+    path = _plan(plan)
+    parse_section(section)
+    if text == "-":
+        text = sys.stdin.read()
+    elif text is None:
+        from .cli import open_plan
+
+        current = narrative_text(open_plan(str(path)).plan, period, section)
+        text = edit_in_editor(current)
+        if text is None:
+            output.message(_("Không có thay đổi (trình soạn thảo đóng mà không lưu)."))
+            return
+    _report(set_narrative(path, period, section, text))
+
+
+def reopen(
+    task_id: TaskArg,
+    reason: Annotated[str, typer.Option("--reason", help=_("Lý do mở lại (ghi vào nhật ký tiến độ)."),
+                                        show_default=False)],
+    percent: Annotated[Optional[str], typer.Option(
+        "--percent", help=_("Tiến độ sau khi mở lại; mặc định tiến độ trước khi hoàn thành."),
+        show_default=False)] = None,
+    date: DateOpt = None,
+    by: ByOpt = None,
+    plan: PlanOpt = None,
+) -> None:
+    """Mở lại một nhiệm vụ đã hoàn thành (giữ lại trong nhật ký)."""
+    from .edit import reopen as reopen_task
+
+    _report(reopen_task(_plan(plan), task_id, reason, date=date, by=by, percent=percent))
+
+
+def edit_in_editor(current: str) -> str | None:
+    """Open $VISUAL / $EDITOR on `current`; the saved text, or None if the file was not saved."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    from .diagnostics import CchcError
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "vi")
+    fd, name = tempfile.mkstemp(prefix="cchc-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(current + ("\n" if current else ""))
+        before = os.stat(name).st_mtime_ns
+        try:
+            code = subprocess.call([*shlex.split(editor, posix=os.name != "nt"), name])
+        except OSError as e:
+            raise CchcError(_("không mở được trình soạn thảo “{editor}” ({reason}); đặt biến VISUAL hoặc EDITOR, "
+                              "hoặc ghi nội dung ngay trên dòng lệnh").format(editor=editor, reason=e.strerror)) from None
+        if code != 0:
+            raise CchcError(_("trình soạn thảo “{editor}” kết thúc với mã {code}; không ghi gì").format(
+                editor=editor, code=code))
+        with open(name, encoding="utf-8") as f:
+            text = f.read()
+        if os.stat(name).st_mtime_ns == before and text.rstrip("\n") == current:
+            return None
+        return text
+    finally:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+
+
+def register(app) -> None:
+    """Add update, done, evidence add, kpi record, note and reopen to the Typer `app`."""
+    app.command("update")(update)
+    app.command("done")(done)
+    app.command("note")(note)
+    app.command("reopen")(reopen)
+
+    evidence_app = typer.Typer(help=_("Tài liệu kiểm chứng của nhiệm vụ."), no_args_is_help=True)
+    evidence_app.command("add")(evidence_add)
+    app.add_typer(evidence_app, name="evidence")
+
+    record_app = typer.Typer(add_completion=False)
+    record_app.command("record")(kpi_record)
+    existing = next((c for c in app.registered_commands if c.name == "kpi"), None)
+    if existing is None:
+        kpi_app = typer.Typer(help=_("Các chỉ tiêu của kế hoạch."), no_args_is_help=True)
+        kpi_app.command("record")(kpi_record)
+        app.add_typer(kpi_app, name="kpi")
+    else:
+        # `cchc kpi [ID]` lists targets (cli_query); `cchc kpi record …` is dispatched here.
+        from typer.core import TyperCommand
+
+        existing.cls = _with_record(existing.cls or TyperCommand, record_app)
+        existing.epilog = (existing.epilog + "\n\n" if existing.epilog else "") + _(
+            "Ghi kết quả đo: cchc kpi record MÃ_CHỈ_TIÊU GIÁ_TRỊ --period 2023-Q1 [--source …] [--replace]")
+
+
+def _with_record(base: type, record_app) -> type:
+    """A `kpi` command class that runs `kpi record …` when its first argument is `record`."""
+
+    class KpiCommand(base):
+        def parse_args(self, ctx, args):
+            if args and args[0] == "record":
+                ctx.meta["cchc.kpi.record"] = list(args[1:])
+                return []
+            return super().parse_args(ctx, args)
+
+        def invoke(self, ctx):
+            rest = ctx.meta.pop("cchc.kpi.record", None)
+            if rest is None:
+                return super().invoke(ctx)
+            command = typer.main.get_command(record_app)
+            # Usage lines read `cchc kpi record …`, without the listing's [ID].
+            with command.make_context(f"{ctx.info_name} record", rest, parent=ctx.parent) as sub:
+                return command.invoke(sub)
+
+    return KpiCommand

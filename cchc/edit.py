@@ -1,0 +1,465 @@
+"""Recording what happened: progress, completion, evidence, measurements, report narratives.
+
+Each function changes one plan file through `writer.edit_plan` (locked, validated, atomic, only the
+lines it must) and returns an `EditResult` saying what changed. A refusal raises CchcError (exit 1)
+and leaves the file byte-for-byte as it was.
+
+    from cchc.edit import record_progress
+    record_progress("plan_2023.yaml", "3.đ", 40, note="Đã trình dự thảo", date="20/03/2023")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import CchcError
+from .i18n import _
+from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
+from .periods import format_date, parse_user_date
+from .text import fold, format_number, nfc
+from .yamledit import TextEdit, clean_text
+
+# The schema's field order: a key a task lacks is added where the schema puts it.
+TASK_KEYS = tuple(Task.model_fields)
+TARGET_KEYS = tuple(Target.model_fields)
+MEASUREMENT_KEYS = tuple(Measurement.model_fields)
+NARRATIVE_KEYS = tuple(Narrative.model_fields)
+
+# Section names accepted by `set_narrative`, with the Vietnamese words of the report's outline.
+# Compared folded, with spaces and underscores as hyphens: "ưu điểm", "uu_diem" and "Uu-Diem" are one.
+SECTION_ALIASES: dict[str, str] = {
+    "achievements": "achievements", "uu-diem": "achievements", "ket-qua": "achievements",
+    "shortcomings": "shortcomings", "han-che": "shortcomings", "ton-tai": "shortcomings",
+    "ton-tai-han-che": "shortcomings",
+    "causes": "causes", "nguyen-nhan": "causes",
+    "proposals": "proposals", "de-xuat": "proposals", "kien-nghi": "proposals", "de-xuat-kien-nghi": "proposals",
+}
+SECTION_LABELS = {
+    "achievements": lambda: _("ưu điểm"),
+    "shortcomings": lambda: _("tồn tại, hạn chế"),
+    "causes": lambda: _("nguyên nhân"),
+    "proposals": lambda: _("đề xuất, kiến nghị"),
+}
+
+
+@dataclass
+class EditResult:
+    """What an edit did: one line for the user, and whether the file changed."""
+
+    path: Path
+    summary: str
+    changed: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """`Đã ghi … vào plan_2023.yaml; xem thay đổi: git diff -- plan_2023.yaml`."""
+        if not self.changed:
+            return self.summary
+        return _("{summary} vào {name}; xem thay đổi: git diff -- {path}").format(
+            summary=self.summary, name=self.path.name, path=_shell_path(self.path))
+
+
+def _shell_path(path: Path) -> str:
+    """The plan's path as the user would type it in this folder, quoted for the shell if need be."""
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            pass
+    text = path.as_posix() if os.name != "nt" else str(path)
+    return text if re.fullmatch(r"[\w./\\:+-]+", text) else "'" + text.replace("'", "'\\''") + "'"
+
+
+# --- lookups ----------------------------------------------------------------------------------
+
+def suggest(wanted: str, ids: list[str]) -> str:
+    """"; có phải 3.đ?": ids equal once diacritics are folded (`3.d` ~ `3.đ`) first, then close ones."""
+    key = fold(wanted)
+    near = [i for i in ids if fold(i) == key]
+    near += [i for i in difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6) if i not in near]
+    if not near:
+        return ""
+    return _("; có phải {ids}?").format(ids=", ".join(near[:3]))
+
+
+def _resolve_id(typed: str, ids: list[str], unknown: str) -> str:
+    """The id among `ids` that `typed` names: exactly after NFC, else the only one equal ignoring case.
+
+    `3.d` never resolves to `3.đ` (they are different tasks); it is only suggested.
+    """
+    wanted = nfc(typed.strip())
+    if wanted in ids:
+        return wanted
+    same = [i for i in ids if i.casefold() == wanted.casefold()]
+    if len(same) == 1:
+        return same[0]
+    raise CchcError(unknown.format(id=wanted, hint=suggest(wanted, ids)))
+
+
+def resolve_task(plan: Plan, task_id: str) -> tuple[Task, tuple]:
+    """The task `task_id` and its path in the document."""
+    paths = plan.task_paths()
+    found = _resolve_id(task_id, list(paths), _("không có nhiệm vụ mã “{id}”{hint}"))
+    return plan.task(found), paths[found]
+
+
+def resolve_target(plan: Plan, target_id: str) -> tuple[Target, int]:
+    """The target `target_id` and its index in `targets`."""
+    ids = [t.id for t in plan.targets]
+    index = ids.index(_resolve_id(target_id, ids, _("không có chỉ tiêu mã “{id}”{hint}")))
+    return plan.targets[index], index
+
+
+def parse_period(value: str, year: int) -> str:
+    """`2023-Q1`, `2023-q1`, `Q1` (the plan's year), `2023-H1` or `2023`; must be in the plan's year."""
+    text = value.strip().upper().replace(" ", "")
+    if re.fullmatch(r"Q[1-4]|H1", text):
+        text = f"{year}-{text}"
+    if not PERIOD_RE.match(text):
+        raise CchcError(_("kỳ “{value}” không hợp lệ; hãy nhập dạng {year}-Q1, {year}-H1 hoặc {year}").format(
+            value=value, year=year))
+    if int(text[:4]) != year:
+        raise CchcError(_("kỳ {period} nằm ngoài năm kế hoạch {year}").format(period=text, year=year))
+    return text
+
+
+def parse_section(value: str) -> str:
+    key = "-".join(fold(value).replace("_", " ").replace(",", " ").split())
+    if key in SECTION_ALIASES:
+        return SECTION_ALIASES[key]
+    choices = ", ".join(f"{name} ({SECTION_LABELS[name]()})" for name in Narrative.model_fields)
+    raise CchcError(_("mục “{value}” không có; chọn một trong: {choices}").format(value=value, choices=choices))
+
+
+# --- values typed by the user -----------------------------------------------------------------
+
+def edit_date(value: str | dt.date | None, year: int) -> dt.date:
+    """`--date`: dd/mm/yyyy or ISO, default today; it must fall in the plan's year."""
+    if value is None:
+        day = dt.date.today()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = parse_user_date(value)
+        except ValueError as e:
+            raise CchcError(str(e)) from None
+    if day.year != year:
+        raise CchcError(_("ngày {date} nằm ngoài năm kế hoạch {year}; ghi ngày trong năm {year} bằng --date "
+                          "dd/mm/{year}").format(date=format_date(day), year=year))
+    return day
+
+
+def number(value: float | int | str) -> int | float:
+    """A number as typed (`87,5` or `87.5`), written as an int when whole (40, not 40.0)."""
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "").rstrip("%")
+        if re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.234,5
+            text = text.replace(".", "")
+        text = text.replace(",", ".")
+        try:
+            value = float(text)
+        except ValueError:
+            raise CchcError(_("“{value}” không phải một số").format(value=value)) from None
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        raise CchcError(_("cần một số hữu hạn"))
+    return int(value) if value.is_integer() else value
+
+
+def check_percent(value: float | int | str) -> int | float:
+    percent = number(value)
+    if not 0 <= percent <= 100:
+        raise CchcError(_("phần trăm phải từ 0 đến 100, không phải {value}").format(value=format_number(percent)))
+    return percent
+
+
+def default_by(folder: Path | None = None) -> str:
+    """Who records: `git config user.name`, else the login name, else ""."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "config", "user.name"], cwd=folder or None, capture_output=True, text=True,
+                             encoding="utf-8", timeout=3)
+        if out.returncode == 0 and out.stdout.strip():
+            return nfc(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    try:
+        import getpass
+
+        return nfc(getpass.getuser())
+    except Exception:  # noqa: BLE001 - no login name on this system: leave `by` empty
+        return ""
+
+
+_DOC_NUMBER = re.compile(r"(?<![\w/])\d+(?:/\d{4})?/[^\W\d_][\w]*(?:-[\w]+)*", re.UNICODE)
+_DOC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})(?!\d)|"
+                       r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+
+
+def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path) -> dict[str, Any]:
+    """An evidence entry: the text as typed, its document number and date when they can be read,
+    and a file's path relative to the plan's folder (with `/`) and its SHA-256."""
+    import hashlib
+
+    text = clean_text(text or "", multiline=False)
+    entry: dict[str, Any] = {"text": text}
+    m = _DOC_NUMBER.search(text)
+    if m:
+        entry["number"] = m.group()
+    for m in _DOC_DATE.finditer(text):
+        d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+        try:
+            entry["date"] = dt.date(int(y), int(mo), int(d))
+            break
+        except ValueError:
+            continue
+    if file:
+        source = Path(file)
+        if not source.is_file():
+            raise CchcError(_("không tìm thấy tệp tài liệu kiểm chứng {file}").format(file=file))
+        try:
+            rel = Path(os.path.relpath(os.path.abspath(source), os.path.abspath(plan_dir))).as_posix()
+        except ValueError:  # another drive on Windows
+            rel = Path(os.path.abspath(source)).as_posix()
+        if not text:
+            entry["text"] = source.name
+        entry["file"] = rel
+        with open(source, "rb") as fh:
+            entry["sha256"] = hashlib.file_digest(fh, "sha256").hexdigest()
+    if not entry["text"]:
+        raise CchcError(_("tài liệu kiểm chứng cần một nội dung, ví dụ: “Báo cáo số 45/BC-SKHCN ngày 20/3/2023”"))
+    return entry
+
+
+def _same_evidence(task: Task, entry: dict) -> bool:
+    return any(e.text == entry["text"] and e.file == entry.get("file", "") for e in task.evidence)
+
+
+def _progress_entry(day: dt.date, percent: int | float, note: str, by: str, event: str | None = None) -> dict:
+    entry: dict[str, Any] = {"date": day, "percent": percent}
+    if note:
+        entry["note"] = note
+    if by:
+        entry["by"] = by
+    if event:
+        entry["event"] = event
+    return entry
+
+
+def _who(by: str | None, path: Path) -> str:
+    return clean_text(default_by(path.parent) if by is None else by, multiline=False)
+
+
+def _log(edit: TextEdit, task: Task, where: tuple, entry: dict, status: Status) -> list[str]:
+    """Append `entry` to the task's progress log and set its status; warnings for the user."""
+    if task.status is not status:
+        edit.set_scalar(where + ("status",), status.value, TASK_KEYS)  # first: a missing key goes above
+    edit.append_item(where + ("progress",), entry, TASK_KEYS)
+    if task.progress and entry["date"] < task.progress[-1].date:
+        return [_("cảnh báo: ngày {date} sớm hơn lần cập nhật gần nhất ({last})").format(
+            date=format_date(entry["date"]), last=format_date(task.progress[-1].date))]
+    return []
+
+
+# --- the edits --------------------------------------------------------------------------------
+
+def record_progress(path: str | os.PathLike, task_id: str, percent: float | int | str, note: str = "",
+                    date: str | dt.date | None = None, by: str | None = None) -> EditResult:
+    """Append a dated progress entry to a task (and mark a not-started task in progress)."""
+    from .writer import edit_plan
+
+    path = Path(path)
+    percent = check_percent(percent)
+    note = clean_text(note or "", multiline=False)
+    who = _who(by, path)
+
+    def change(loaded, edit: TextEdit) -> EditResult:
+        task, where = resolve_task(loaded.plan, task_id)
+        if task.status is Status.done:
+            raise CchcError(_("nhiệm vụ {id} đã hoàn thành; muốn ghi tiếp tiến độ thì mở lại trước: "
+                              "cchc reopen {id} --reason “…”").format(id=task.id))
+        day = edit_date(date, loaded.plan.plan.year)
+        warnings = _log(edit, task, where, _progress_entry(day, percent, note, who), Status.in_progress)
+        if percent >= 100:
+            warnings.append(_("tiến độ 100%: đánh dấu hoàn thành kèm tài liệu kiểm chứng bằng "
+                              "cchc done {id} --evidence “…”").format(id=task.id))
+        return EditResult(path, _("Đã ghi tiến độ {percent}% cho nhiệm vụ {id}").format(
+            percent=format_number(percent), id=task.id), warnings=warnings)
+
+    return edit_plan(path, change)
+
+
+def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None,
+              file: str | os.PathLike | None = None, date: str | dt.date | None = None, by: str | None = None,
+              no_evidence: bool = False, note: str = "") -> EditResult:
+    """Mark a task done: a 100% entry with event `done`, status done, and its evidence."""
+    from .writer import edit_plan
+
+    path = Path(path)
+    if not (evidence or file) and not no_evidence:
+        raise CchcError(_("đánh dấu hoàn thành cần tài liệu kiểm chứng: thêm --evidence “Báo cáo số …/BC-… "
+                          "ngày …” (và --file TỆP nếu có), hoặc --no-evidence nếu chưa có"))
+    proof = evidence_entry(evidence or "", file, path.parent) if (evidence or file) else None
+    note = clean_text(note or "", multiline=False)
+    who = _who(by, path)
+
+    def change(loaded, edit: TextEdit) -> EditResult:
+        task, where = resolve_task(loaded.plan, task_id)
+        if task.status is Status.done:
+            raise CchcError(_("nhiệm vụ {id} đã hoàn thành rồi; thêm tài liệu bằng cchc evidence add {id} “…”, "
+                              "hoặc mở lại bằng cchc reopen {id} --reason “…”").format(id=task.id))
+        day = edit_date(date, loaded.plan.plan.year)
+        warnings = _log(edit, task, where, _progress_entry(day, 100, note, who, "done"), Status.done)
+        if proof is not None:
+            if not _same_evidence(task, proof):
+                edit.append_item(where + ("evidence",), proof, TASK_KEYS)
+            summary = _("Đã ghi hoàn thành nhiệm vụ {id} ngày {date} (kèm tài liệu kiểm chứng)")
+        else:
+            summary = _("Đã ghi hoàn thành nhiệm vụ {id} ngày {date} (CHƯA có tài liệu kiểm chứng)")
+            if not task.evidence:
+                warnings.append(_("cảnh báo: nhiệm vụ {id} hoàn thành mà chưa có tài liệu kiểm chứng; cchc check "
+                                  "sẽ báo cho đến khi thêm bằng cchc evidence add {id} “…”").format(id=task.id))
+        return EditResult(path, summary.format(id=task.id, date=format_date(day)), warnings=warnings)
+
+    return edit_plan(path, change)
+
+
+def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | os.PathLike | None = None) -> EditResult:
+    """Add an evidence entry (with a file's relative path and SHA-256) to any task."""
+    from .writer import edit_plan
+
+    path = Path(path)
+    proof = evidence_entry(text, file, path.parent)
+
+    def change(loaded, edit: TextEdit) -> EditResult:
+        task, where = resolve_task(loaded.plan, task_id)
+        if _same_evidence(task, proof):
+            raise CchcError(_("nhiệm vụ {id} đã có tài liệu kiểm chứng này: {text}").format(
+                id=task.id, text=proof["text"]))
+        edit.append_item(where + ("evidence",), proof, TASK_KEYS)
+        return EditResult(path, _("Đã thêm tài liệu kiểm chứng “{text}” cho nhiệm vụ {id}").format(
+            text=proof["text"], id=task.id))
+
+    return edit_plan(path, change)
+
+
+def record_measurement(path: str | os.PathLike, target_id: str, value: float | int | str, period: str,
+                       source: str = "", note: str = "", replace: bool = False) -> EditResult:
+    """Record a target's value for a period; the same period again needs `replace=True`."""
+    from .writer import edit_plan
+
+    path = Path(path)
+    measured = number(value)
+    source = clean_text(source or "", multiline=False)
+    note = clean_text(note or "", multiline=False)
+
+    def change(loaded, edit: TextEdit) -> EditResult:
+        target, index = resolve_target(loaded.plan, target_id)
+        key = parse_period(period, loaded.plan.plan.year)
+        _check_measurement(target, measured)
+        where = ("targets", index, "measurements")
+        found = next((j for j, m in enumerate(target.measurements) if m.period == key), None)
+        shown = format_number(measured, 2)
+        if found is None:
+            entry: dict[str, Any] = {"period": key, "value": measured}
+            if source:
+                entry["source"] = source
+            if note:
+                entry["note"] = note
+            edit.append_item(where, entry, TARGET_KEYS)
+            return EditResult(path, _("Đã ghi kết quả {value} kỳ {period} cho chỉ tiêu {id}").format(
+                value=shown, period=key, id=target.id))
+        old = target.measurements[found]
+        if not replace:
+            raise CchcError(_("chỉ tiêu {id} đã có kết quả kỳ {period} ({value}); muốn thay thì thêm --replace").format(
+                id=target.id, period=key, value=format_number(old.value, 2)))
+        if old.value != measured:
+            edit.set_scalar(where + (found, "value"), measured)
+        if source and source != old.source:
+            edit.set_scalar(where + (found, "source"), source, MEASUREMENT_KEYS)
+        if note and note != old.note:
+            edit.set_scalar(where + (found, "note"), note, MEASUREMENT_KEYS)
+        if not edit.changed:
+            return EditResult(path, _("Chỉ tiêu {id} kỳ {period} đã có đúng kết quả này; không có gì thay đổi").format(
+                id=target.id, period=key), changed=False)
+        return EditResult(path, _("Đã ghi kết quả mới {value} (thay cho {old}) kỳ {period} cho chỉ tiêu {id}").format(
+            period=key, id=target.id, old=format_number(old.value, 2), value=shown))
+
+    return edit_plan(path, change)
+
+
+def _check_measurement(target: Target, value: int | float) -> None:
+    if target.kind is TargetKind.percent and not 0 <= value <= 100:
+        raise CchcError(_("chỉ tiêu {id} tính bằng phần trăm: kết quả phải từ 0 đến 100, không phải {value}").format(
+            id=target.id, value=format_number(value, 2)))
+    if target.kind in (TargetKind.rank, TargetKind.group) and (value < 1 or not float(value).is_integer()):
+        raise CchcError(_("chỉ tiêu {id} là thứ hạng/nhóm: kết quả phải là số nguyên từ 1, không phải {value}").format(
+            id=target.id, value=format_number(value, 2)))
+    if target.kind is TargetKind.count and value < 0:
+        raise CchcError(_("chỉ tiêu {id}: kết quả không được âm").format(id=target.id))
+
+
+def narrative_text(plan: Plan, period: str, section: str) -> str:
+    """The current text of one narrative section ("" if the period has none yet)."""
+    key = parse_period(period, plan.plan.year)
+    narrative = plan.narratives.get(key)
+    return getattr(narrative, parse_section(section)) if narrative else ""
+
+
+def set_narrative(path: str | os.PathLike, period: str, section: str, text: str) -> EditResult:
+    """Write one narrative section of a period's report; text with several lines becomes a `|-` block."""
+    from .writer import edit_plan
+
+    path = Path(path)
+    name = parse_section(section)
+    text = clean_text(text or "")
+
+    def change(loaded, edit: TextEdit) -> EditResult:
+        key = parse_period(period, loaded.plan.plan.year)
+        narrative = loaded.plan.narratives.get(key)
+        label = SECTION_LABELS[name]()
+        if narrative is not None and getattr(narrative, name) == text:
+            return EditResult(path, _("Phần “{label}” kỳ {period} không thay đổi").format(label=label, period=key),
+                              changed=False)
+        edit.set_value(("narratives", key, name), text, NARRATIVE_KEYS)
+        return EditResult(path, _("Đã ghi phần “{label}” của báo cáo kỳ {period}").format(label=label, period=key))
+
+    return edit_plan(path, change)
+
+
+def reopen(path: str | os.PathLike, task_id: str, reason: str, date: str | dt.date | None = None,
+           by: str | None = None, percent: float | int | str | None = None) -> EditResult:
+    """Undo a "done": an entry with event `reopened` (the reason as its note), status back in progress."""
+    from .writer import edit_plan
+
+    path = Path(path)
+    reason = clean_text(reason or "", multiline=False)
+    if not reason:
+        raise CchcError(_("cần ghi lý do mở lại: --reason “…”"))
+    wanted = None if percent is None else check_percent(percent)
+    if wanted is not None and wanted >= 100:
+        raise CchcError(_("nhiệm vụ mở lại phải có tiến độ dưới 100%"))
+    who = _who(by, path)
+
+    def change(loaded, edit: TextEdit) -> EditResult:
+        task, where = resolve_task(loaded.plan, task_id)
+        if task.status is not Status.done:
+            raise CchcError(_("nhiệm vụ {id} chưa hoàn thành nên không cần mở lại").format(id=task.id))
+        day = edit_date(date, loaded.plan.plan.year)
+        # Back to where the work stood before it was marked done.
+        pct = wanted if wanted is not None else next(
+            (number(e.percent) for e in reversed(task.progress) if e.percent < 100), 0)
+        warnings = _log(edit, task, where, _progress_entry(day, pct, reason, who, "reopened"), Status.in_progress)
+        return EditResult(path, _("Đã ghi mở lại nhiệm vụ {id} (tiến độ {percent}%)").format(
+            id=task.id, percent=format_number(pct)), warnings=warnings)
+
+    return edit_plan(path, change)
