@@ -115,8 +115,10 @@ def _as_of(value: Optional[str]) -> Optional[dt.date]:
         raise typer.BadParameter(str(e)) from None
 
 
+# `--plan/-p` everywhere; the read commands also take `--file/-f` (the recording commands keep
+# `--file` for an evidence file).
 PlanOpt = Annotated[Optional[str], typer.Option(
-    "--file", "-f", help=_("Tệp kế hoạch (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."),
+    "--plan", "-p", "--file", "-f", help=_("Tệp kế hoạch (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."),
     show_default=False)]
 AsOfOpt = Annotated[Optional[str], typer.Option(
     "--as-of", help=_("Tính tại ngày này (dd/mm/yyyy hoặc yyyy-mm-dd); mặc định hôm nay."), show_default=False)]

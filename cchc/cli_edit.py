@@ -42,13 +42,8 @@ def _report(result) -> None:
 
 def _plan(plan: Optional[str]):
     from .cli import plan_path
-    from .diagnostics import PlanFileNotFound
 
-    try:
-        return plan_path(plan)
-    except PlanFileNotFound as e:
-        # find_plan's hint names the read commands' --file; here the plan is given with --plan.
-        raise PlanFileNotFound(str(e).replace("--file", "--plan")) from None
+    return plan_path(plan)
 
 
 def update(

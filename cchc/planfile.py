@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, PlanFileNotFound, PlanInvalid
-from .i18n import _
+from .i18n import N_, _
 
 DEFAULT_PLAN_GLOB = "plan_*.yaml"
 CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
@@ -534,23 +534,23 @@ def _copy(value: Any) -> Any:
 # --- validation -----------------------------------------------------------------------------
 
 _TYPE_MESSAGES = {
-    "int_type": "cần một số nguyên",
-    "int_parsing": "cần một số nguyên",
-    "int_from_float": "cần một số nguyên",
-    "float_type": "cần một số",
-    "float_parsing": "cần một số",
-    "string_type": "cần một chuỗi văn bản",
-    "list_type": "cần một danh sách",
-    "dict_type": "cần một bảng khóa: giá trị",
-    "model_type": "cần một bảng khóa: giá trị",
-    "model_attributes_type": "cần một bảng khóa: giá trị",
-    "bool_type": "cần true hoặc false",
-    "bool_parsing": "cần true hoặc false",
-    "date_type": "cần một ngày dạng YYYY-MM-DD",
-    "date_from_datetime_parsing": "ngày không hợp lệ",
-    "date_parsing": "ngày không hợp lệ",
-    "string_too_short": "không được để trống",
-    "too_short": "không được để trống",
+    "int_type": N_("cần một số nguyên"),
+    "int_parsing": N_("cần một số nguyên"),
+    "int_from_float": N_("cần một số nguyên"),
+    "float_type": N_("cần một số"),
+    "float_parsing": N_("cần một số"),
+    "string_type": N_("cần một chuỗi văn bản"),
+    "list_type": N_("cần một danh sách"),
+    "dict_type": N_("cần một bảng khóa: giá trị"),
+    "model_type": N_("cần một bảng khóa: giá trị"),
+    "model_attributes_type": N_("cần một bảng khóa: giá trị"),
+    "bool_type": N_("cần true hoặc false"),
+    "bool_parsing": N_("cần true hoặc false"),
+    "date_type": N_("cần một ngày dạng YYYY-MM-DD"),
+    "date_from_datetime_parsing": N_("ngày không hợp lệ"),
+    "date_parsing": N_("ngày không hợp lệ"),
+    "string_too_short": N_("không được để trống"),
+    "too_short": N_("không được để trống"),
 }
 
 
@@ -720,9 +720,9 @@ def find_plan(explicit: str | None = None, cwd: Path | None = None) -> Path:
     if len(candidates) > 1:
         names = ", ".join(c.name for c in candidates)
         raise PlanFileNotFound(_(
-            "có nhiều tệp kế hoạch trong thư mục này ({names}); chọn một bằng --file TỆP hoặc biến môi trường CCHC_PLAN"
+            "có nhiều tệp kế hoạch trong thư mục này ({names}); chọn một bằng --plan TỆP hoặc biến môi trường CCHC_PLAN"
         ).format(names=names))
     raise PlanFileNotFound(_(
-        "không tìm thấy tệp kế hoạch (plan_*.yaml) trong {cwd}; chỉ ra tệp bằng --file TỆP "
+        "không tìm thấy tệp kế hoạch (plan_*.yaml) trong {cwd}; chỉ ra tệp bằng --plan TỆP "
         "hoặc đặt biến môi trường CCHC_PLAN"
     ).format(cwd=cwd))

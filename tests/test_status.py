@@ -87,7 +87,7 @@ def test_no_plan_found_says_how_to_point_at_one(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("status")
     assert result.exit_code == 2
-    assert "--file" in result.stderr and "CCHC_PLAN" in result.stderr
+    assert "--plan" in result.stderr and "CCHC_PLAN" in result.stderr
 
 
 def test_bad_as_of_is_usage_error():
