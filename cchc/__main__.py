@@ -1,3 +1,3 @@
-from cchc.cli import main
+from cchc.commands import main
 
 main()

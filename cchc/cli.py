@@ -17,16 +17,12 @@ import typer
 from typer.core import TyperGroup
 
 from . import output
+from . import commands as _commands
 from .diagnostics import CchcError, PlanInvalid
 from .i18n import _, set_language
 
-# Modules that add commands to `app` through a `register(app)` function.
-COMMAND_MODULES: tuple[str, ...] = (
-    "cli_query",
-    "cli_report",
-    "cli_review",
-    "cli_edit",  # after cli_query: it adds `kpi record` to cli_query's `kpi`
-)
+# Modules that add commands to `app` through a `register(app)` function (see cchc/commands.py).
+COMMAND_MODULES: tuple[str, ...] = tuple(_commands.COMMAND_MODULES)
 
 
 def _hoist_lang(args: list[str]) -> list[str]:
@@ -86,6 +82,7 @@ app = typer.Typer(
     cls=CchcGroup,
     help=_("Theo dõi kế hoạch cải cách hành chính (CCHC): kiểm tra, tra cứu, ghi tiến độ, lập báo cáo."),
     no_args_is_help=True,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -192,7 +189,7 @@ def status(
         output.print_tables(status_tables(loaded.plan, facts))
 
 
-for _module in COMMAND_MODULES:
+for _module in _commands.selected_modules():
     importlib.import_module(f"cchc.{_module}").register(app)
 
 
