@@ -77,6 +77,21 @@ def finding_json(d: Diagnostic, file: str | None = None) -> dict:
             "code": d.code, "message": d.message}
 
 
+EVIDENCE_FILE_CODES = ("evidence-file-missing", "evidence-file-changed")
+
+
+def evidence_file_findings(loaded) -> list[Diagnostic]:
+    """Evidence files that vanished or changed since they were recorded, as warnings.
+
+    `cchc validate` reports these without failing: the plan itself is still valid, and a clone
+    may lack the evidence folder; `cchc check` treats them as errors before a report.
+    """
+    import dataclasses
+
+    return [dataclasses.replace(d, severity=WARNING) for d in check_plan(loaded, dt.date.today())
+            if d.code in EVIDENCE_FILE_CODES]
+
+
 def has_errors(findings: list[Diagnostic]) -> bool:
     return any(d.severity == ERROR for d in findings)
 

@@ -152,22 +152,31 @@ def validate(
     json_out: JsonOpt = False,
 ) -> None:
     """Kiểm tra tệp kế hoạch: in mọi lỗi, mỗi lỗi một dòng TỆP:DÒNG:CỘT: nội dung."""
-    from .planfile import validate_file
+    from .checks import evidence_file_findings, finding_json, format_finding
+    from .planfile import load
 
     # Several files: a pre-commit hook passes every staged plan file at once.
     targets = [plan_path(p) for p in paths] if paths else [plan_path(file)]
-    results = [(target, validate_file(target)) for target in targets]
+    results = []
+    for target in targets:
+        try:
+            results.append((target, [], evidence_file_findings(load(target))))
+        except PlanInvalid as e:
+            results.append((target, e.diagnostics, []))
     if json_out:
-        data = [{"file": str(t), "valid": not problems, "problems": [p.as_dict() for p in problems]}
-                for t, problems in results]
+        data = [{"file": str(t), "valid": not problems, "problems": [p.as_dict() for p in problems],
+                 "warnings": [finding_json(w) for w in warnings]}
+                for t, problems, warnings in results]
         output.print_json(data[0] if len(data) == 1 else data)
     else:
-        for target, problems in results:
+        for target, problems, warnings in results:
             for p in problems:
                 typer.echo(str(p))
+            for w in warnings:
+                typer.echo(format_finding(w))
             if not problems:
                 output.message(_("{path}: hợp lệ").format(path=target))
-    if any(problems for _t, problems in results):
+    if any(problems for _t, problems, _w in results):
         raise typer.Exit(1)
 
 

@@ -11,7 +11,6 @@ and leaves the file byte-for-byte as it was.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import os
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import CchcError
+from .ids import resolve_id
 from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
 from .periods import format_date, parse_user_date
@@ -79,41 +79,17 @@ def _shell_path(path: Path) -> str:
 
 # --- lookups ----------------------------------------------------------------------------------
 
-def suggest(wanted: str, ids: list[str]) -> str:
-    """"; có phải 3.đ?": ids equal once diacritics are folded (`3.d` ~ `3.đ`) first, then close ones."""
-    key = fold(wanted)
-    near = [i for i in ids if fold(i) == key]
-    near += [i for i in difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6) if i not in near]
-    if not near:
-        return ""
-    return _("; có phải {ids}?").format(ids=", ".join(near[:3]))
-
-
-def _resolve_id(typed: str, ids: list[str], unknown: str) -> str:
-    """The id among `ids` that `typed` names: exactly after NFC, else the only one equal ignoring case.
-
-    `3.d` never resolves to `3.đ` (they are different tasks); it is only suggested.
-    """
-    wanted = nfc(typed.strip())
-    if wanted in ids:
-        return wanted
-    same = [i for i in ids if i.casefold() == wanted.casefold()]
-    if len(same) == 1:
-        return same[0]
-    raise CchcError(unknown.format(id=wanted, hint=suggest(wanted, ids)))
-
-
 def resolve_task(plan: Plan, task_id: str) -> tuple[Task, tuple]:
     """The task `task_id` and its path in the document."""
     paths = plan.task_paths()
-    found = _resolve_id(task_id, list(paths), _("không có nhiệm vụ mã “{id}”{hint}"))
+    found = resolve_id(task_id, list(paths), _("không có nhiệm vụ mã “{id}”{hint}"))
     return plan.task(found), paths[found]
 
 
 def resolve_target(plan: Plan, target_id: str) -> tuple[Target, int]:
     """The target `target_id` and its index in `targets`."""
     ids = [t.id for t in plan.targets]
-    index = ids.index(_resolve_id(target_id, ids, _("không có chỉ tiêu mã “{id}”{hint}")))
+    index = ids.index(resolve_id(target_id, ids, _("không có chỉ tiêu mã “{id}”{hint}")))
     return plan.targets[index], index
 
 

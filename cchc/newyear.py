@@ -135,7 +135,7 @@ def header(new: NewYear, source_name: str) -> str:
     y, s = new.year, new.source_year
     return "\n".join([
         f"Kế hoạch CCHC năm {y}, tạo bằng `cchc new {y}` từ {source_name}. CẦN RÀ SOÁT trước khi ban hành:",
-        f"- plan: tên kế hoạch, số ký hiệu và ngày ban hành (điền khi ban hành), người ký, nơi nhận;",
+        "- plan: tên kế hoạch, số ký hiệu và ngày ban hành (điền khi ban hành), người ký, nơi nhận;",
         f"- plan.legal_bases: căn cứ của năm {s} được giữ lại; bổ sung kế hoạch CCHC năm {y} của tỉnh;",
         "- objectives, requirements: chép nguyên từ kế hoạch cũ, sửa theo năm mới;",
         f"- targets: chỉ tiêu giữ nguyên mức, chưa có số liệu, thời hạn dời sang năm {y};",

@@ -13,12 +13,12 @@ exactly so that `3.d` never finds `3.đ`.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import CchcError
+from .ids import resolve_id
 from .i18n import _
 from .model import ALL_UNITS, Evidence, Plan, ProgressEntry, Target, TargetKind, Task
 from .periods import ReportPeriod, deliverables, next_period, report_period
@@ -248,35 +248,13 @@ def find_task(plan: Plan, task_id: str) -> Task:
 
     Raises CchcError (exit 1) with the nearest ids as a suggestion. `3.d` never resolves to `3.đ`.
     """
-    wanted = nfc(task_id.strip())
-    task = plan.task(wanted)
-    if task is not None:
-        return task
-    ids = [t.id for t in plan.all_tasks()]
-    same_case = [i for i in ids if i.casefold() == wanted.casefold()]
-    if len(same_case) == 1:
-        return plan.task(same_case[0])
-    raise CchcError(_("không có nhiệm vụ mã “{id}”{hint}").format(id=wanted, hint=_suggestion(wanted, ids)))
+    return plan.task(resolve_id(task_id, [t.id for t in plan.all_tasks()],
+                                _("không có nhiệm vụ mã “{id}”{hint}")))
 
 
 def find_target(plan: Plan, target_id: str) -> Target:
     """The target with id `target_id`; CchcError (exit 1) with a suggestion if there is none."""
-    wanted = nfc(target_id.strip())
-    target = plan.target(wanted)
-    if target is not None:
-        return target
-    ids = [t.id for t in plan.targets]
-    near = [i for i in ids if i.casefold() == wanted.casefold()]
-    if len(near) == 1:
-        return plan.target(near[0])
-    raise CchcError(_("không có chỉ tiêu mã “{id}”{hint}").format(id=wanted, hint=_suggestion(wanted, ids)))
-
-
-def _suggestion(wanted: str, ids: list[str]) -> str:
-    close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.5)
-    if not close:
-        return ""
-    return _("; có phải: {ids}?").format(ids=", ".join(close))
+    return plan.target(resolve_id(target_id, [t.id for t in plan.targets], _("không có chỉ tiêu mã “{id}”{hint}")))
 
 
 @dataclass(frozen=True)

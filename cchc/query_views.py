@@ -201,7 +201,7 @@ def show_tables(plan: Plan, detail: TaskDetail, location: str) -> list[Table]:
 
 
 def show_json(detail: TaskDetail, file: str, line: int) -> dict:
-    t, s = detail.task, detail.state
+    s = detail.state
     out = task_json(s, detail.area_number)
     out.update({
         "area_title": detail.area_title,

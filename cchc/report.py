@@ -435,7 +435,6 @@ def _jinja_message(exc: BaseException) -> str:
 
 
 def _render_docx(template: Path, context: dict, target: Path) -> None:
-    from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 

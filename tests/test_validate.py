@@ -155,3 +155,30 @@ def test_library_api_matches_cli(tmp_path):
     path = mutated(tmp_path, ("percent: 40", "percent: 120"))
     [d] = validate_file(path)
     assert (d.line, d.column, d.code) == (39, 22, "bad-percent")
+
+
+def test_validate_warns_about_changed_or_vanished_evidence_files(tmp_path):
+    from conftest import PROGRESS_PLAN
+
+    plan = tmp_path / "plan_2023.yaml"
+    plan.write_bytes(PROGRESS_PLAN.read_bytes())
+    proof = tmp_path / "bc-45.txt"
+    proof.write_text("Báo cáo số 45\n", encoding="utf-8")
+    assert run("evidence", "add", "3.đ", "Báo cáo số 45/BC-SKHCN ngày 20/3/2023", "--file", proof,
+               "-p", plan).exit_code == 0
+    line = next(i for i, text in enumerate(plan.read_text(encoding="utf-8").splitlines(), 1)
+                if "file: bc-45.txt" in text)
+
+    assert run("validate", plan).stdout == ""
+    proof.write_text("Báo cáo số 45, đã sửa\n", encoding="utf-8")
+    changed = run("validate", plan)
+    assert changed.exit_code == 0
+    assert changed.stdout.startswith(f"{plan}:{line + 1}:")
+    assert "cảnh báo [evidence-file-changed]" in changed.stdout
+    proof.unlink()
+    vanished = run("validate", plan, "--json")
+    assert vanished.exit_code == 0
+    import json
+
+    [warning] = json.loads(vanished.stdout)["warnings"]
+    assert (warning["code"], warning["line"], warning["severity"]) == ("evidence-file-missing", line, "warning")
