@@ -191,7 +191,12 @@ def status(
     from .views import status_json, status_tables
 
     loaded = open_plan(file)
-    facts = plan_status(loaded.plan, as_of_date(as_of))
+    day = as_of_date(as_of)
+    if as_of is None and day.year != loaded.plan.plan.year:
+        # Run in another year, every unfinished task shows as late: say why, and how to look back.
+        output.message(_("Lưu ý: hôm nay nằm ngoài năm kế hoạch {year}; xem tình hình tại một ngày trong năm "
+                         "bằng --as-of, ví dụ --as-of 14/06/{year}").format(year=loaded.plan.plan.year))
+    facts = plan_status(loaded.plan, day)
     if json_out:
         output.print_json(status_json(loaded.plan, facts))
     else:

@@ -101,3 +101,13 @@ def test_piped_subprocess_has_no_ansi_and_respects_no_color():
     assert proc.returncode == 0
     assert "\x1b[" not in proc.stdout
     assert "Tổng cộng" in proc.stdout
+
+
+def test_status_outside_the_plan_year_says_how_to_look_back():
+    import datetime as dt
+
+    result = run("status", "-f", PROGRESS_PLAN)
+    assert result.exit_code == 0
+    if dt.date.today().year != 2023:
+        assert "nằm ngoài năm kế hoạch 2023" in result.stderr and "--as-of 14/06/2023" in result.stderr
+    assert "nằm ngoài năm kế hoạch" not in run("status", "-f", PROGRESS_PLAN, "--as-of", "01/05/2023").stderr
