@@ -118,9 +118,19 @@ def print_tables(tables: Iterable[Table]) -> None:
         console = Console()
         for t in tables:
             rt = RichTable(title=t.title or None, caption=t.caption or None, box=box.SIMPLE_HEAVY,
-                           title_justify="left", title_style="bold")
+                           title_justify="left", title_style="bold",
+                           expand=any(c.max_width for c in t.columns))
             for c in t.columns:
-                rt.add_column(c.header, justify=c.justify, max_width=c.max_width, overflow="fold")
+                # One line per row, as in plain text: on an 80-column console the long text columns
+                # (those with a max_width) end in "…" and give up their room; the short ones (ids,
+                # counts, dates, percentages) keep their full width, only their header may wrap.
+                if c.max_width:
+                    rt.add_column(c.header, justify=c.justify, overflow="ellipsis", no_wrap=True,
+                                  ratio=c.max_width)
+                else:
+                    i = t.columns.index(c)
+                    widest = max([_width(str(r[i])) for r in t.rows] + [_width(w) for w in c.header.split()])
+                    rt.add_column(c.header, justify=c.justify, min_width=widest, max_width=widest)
             for row in t.rows:
                 rt.add_row(*[str(x) for x in row])
             console.print(rt)
