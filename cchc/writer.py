@@ -43,12 +43,16 @@ def lock_path(path: Path) -> Path:
 
 
 def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], T],
-              lock_timeout: float = LOCK_TIMEOUT) -> T:
+              lock_timeout: float = LOCK_TIMEOUT, scope: tuple[str, str] | None = None) -> T:
     """Apply `change` to the plan at `path` and write the result safely; returns what `change` returns.
 
     `change(loaded, edit)` makes its edit through `edit` (nothing is written if it makes none) and
-    raises CchcError to refuse. Every refusal leaves the file byte-for-byte as it was.
+    raises CchcError to refuse. Every refusal leaves the file byte-for-byte as it was. `scope`,
+    ("task", id) or ("target", id), names the one node `change` edits: when the cache proves the
+    file, only that node is parsed and validated (cchc/fastedit.py), with the same result.
     """
+    from . import fastedit
+
     # filelock: a small, well-kept, cross-platform lock (fcntl.flock on POSIX, msvcrt on Windows),
     # released by the OS if the process dies, so a crashed writer never leaves the plan locked.
     from filelock import FileLock, Timeout
@@ -69,23 +73,33 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         _remove_leftovers(target)
         raw = read_bytes(target)
         text = decode_text(shown, raw)
-        loaded = _load_before(shown, text)
-        edit = TextEdit(loaded.doc)
-        result = change(loaded, edit)
-        if not edit.changed:
-            return result
-        new_text = edit.result()
-        _check_after(shown, edit, new_text)
+        fast = fastedit.attempt(shown, raw, text, change, scope)
+        if fast is not None:
+            result, new_text, store = fast
+            if new_text is None:
+                return result
+        else:
+            loaded = _load_before(shown, text)
+            edit = TextEdit(loaded.doc)
+            result = change(loaded, edit)
+            if not edit.changed:
+                return result
+            new_text = edit.result()
+            _check_after(shown, edit, new_text)
+            store = fastedit.after_full_edit(shown, loaded, edit, new_text, scope)
         if read_bytes(target) != raw:  # the same test as comparing SHA-256 digests, without hashing
             raise PlanNotWritten(_(
                 "{path}: tệp đã bị sửa bởi chương trình khác trong lúc ghi (có thể là trình soạn thảo); "
                 "không ghi đè. Hãy lưu tệp trong trình soạn thảo rồi chạy lại lệnh").format(path=shown))
         data = new_text.encode("utf-8")
+        data = _BOM + data if raw.startswith(_BOM) else data
         try:
-            atomic_write(target, _BOM + data if raw.startswith(_BOM) else data)
+            atomic_write(target, data)
         except OSError as e:
             raise PlanNotWritten(_("{path}: không ghi được tệp ({reason}); tệp vẫn giữ nguyên như trước").format(
                 path=shown, reason=e.strerror or e)) from None
+        if store is not None:
+            store(data)  # the new plan is validated: the next command reads it warm
         return result
     finally:
         lock.release()

@@ -71,7 +71,7 @@ def clean_text(text: str, multiline: bool = True) -> str:
 class TextEdit:
     """Splices against one parsed document; `result()` is the new text, `expected` its data."""
 
-    def __init__(self, doc: PlanDocument):
+    def __init__(self, doc: PlanDocument, starts: list[int] | None = None):
         text = doc.text
         for ch in _ODD_BREAKS:
             if ch in text:
@@ -85,7 +85,7 @@ class TextEdit:
         self.expected: Any = doc.data  # mutated as edits are made: what the new text must read back as
         first_break = _BREAK.search(text)
         self.newline = first_break.group() if first_break and first_break.group() != "\r" else "\n"
-        self._starts = _line_starts(text)
+        self._starts = _line_starts(text) if starts is None else starts  # (the caller's, of this text)
         self._splices: list[tuple[int, int, int, str]] = []
         self._touched: list[tuple | None] = []  # the existing nodes each edit changed; None: not in block style
 
