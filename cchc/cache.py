@@ -193,11 +193,12 @@ def plan_parts(plan: Any, reuse: dict | None = None, changed: tuple | None = Non
 
 
 def _plan_of(parts: dict) -> Any:
-    data = dict(parts["head"])
-    data["areas"] = [marshal.loads(blob) for blob in parts["areas"]]
-    data["duties"] = marshal.loads(parts["duties"])
     from .model import Plan
 
+    head = parts["head"]
+    tasks = {"areas": [marshal.loads(blob) for blob in parts["areas"]], "duties": marshal.loads(parts["duties"])}
+    # In the fields' order, as validation makes it (iterating a model follows it).
+    data = {name: tasks[name] if name in tasks else head[name] for name in Plan.model_fields}
     return _list_thawer(Plan)([data])[0]
 
 
