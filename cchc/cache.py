@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from . import __version__
-from .planfile import LoadedPlan, PlanDocument, _no_gc, decode_text, load_document, read_bytes
+from .planfile import (LoadedPlan, PlanDocument, _no_gc, decode_text, load_document, parse_document, read_bytes,
+                       validate_document)
 
 ENTRY_FORMAT = 2
 MAGIC = b"cchc-plan-cache"
@@ -269,12 +270,20 @@ def load_cached(path: str | os.PathLike) -> LoadedPlan:
     found = lookup(p, raw)
     if found is not None:
         return LoadedPlan(plan=found.plan, doc=PlanDocument.deferred(p, decode_text(p, raw)))
-    loaded = load_document(p, decode_text(p, raw))  # raises PlanInvalid: nothing is stored
-    if not full_path_forced():
-        from .fastedit import index_of
+    if full_path_forced():
+        return load_document(p, decode_text(p, raw))
+    from .fastedit import index_of
 
-        store(p, raw, loaded.plan, index_of(loaded.doc))
-    return loaded
+    doc = parse_document(p, decode_text(p, raw))
+    index = index_of(doc)
+    # The positions are needed only to point at problems; dropped now, they are parsed again if
+    # the plan turns out invalid (PlanDocument re-parses what it lacks), and the peak memory of a
+    # large plan's first read is its data and positions, or its data and model, never all three.
+    del doc.spans
+    plan = validate_document(doc)  # raises PlanInvalid: nothing is stored
+    del doc.data  # the model holds everything now; a command asking for the raw data parses again
+    store(p, raw, plan, index)
+    return LoadedPlan(plan=plan, doc=doc)
 
 
 def clear() -> int:

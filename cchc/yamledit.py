@@ -38,7 +38,7 @@ def _line_starts(text: str) -> list[int]:
     """Offset of each line's first character, with the parsers' line breaks (\n, \r\n, \r)."""
     if "\r" in text:
         return [0] + [m.end() for m in _BREAK.finditer(text)]
-    return [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+    return [0, *accumulate(map((1).__add__, map(len, text.split("\n")[:-1])))]
 
 
 def plain(value: Any) -> Any:

@@ -49,7 +49,7 @@ def test_hit_returns_the_same_plan_without_parsing(plan_copy, monkeypatch):
     def no_parse(*args, **kwargs):
         raise AssertionError("the cache was not used")
 
-    monkeypatch.setattr(cache, "load_document", no_parse)
+    monkeypatch.setattr(cache, "parse_document", no_parse)
     second = cache.load_cached(path)
     assert second.plan == first.plan
     assert second.doc.text == first.doc.text
@@ -216,8 +216,8 @@ def test_entry_of_another_cchc_is_ignored(plan_copy, monkeypatch):
     cache.load_cached(path)
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "another-version")
     calls = []
-    real = cache.load_document
-    monkeypatch.setattr(cache, "load_document", lambda *a: calls.append(a) or real(*a))
+    real = cache.parse_document
+    monkeypatch.setattr(cache, "parse_document", lambda *a: calls.append(a) or real(*a))
     cache.load_cached(path)
     assert len(calls) == 1
 

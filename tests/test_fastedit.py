@@ -217,5 +217,5 @@ def test_status_right_after_a_write_reads_the_entry_the_write_stored(plan_copy, 
     def no_parse(*args, **kwargs):
         raise AssertionError("the plan was parsed again")
 
-    monkeypatch.setattr(cache, "load_document", no_parse)
+    monkeypatch.setattr(cache, "parse_document", no_parse)
     assert cache.load_cached(path).plan.task("3.d").progress[-1].percent == 40
