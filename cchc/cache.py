@@ -5,7 +5,7 @@ twentieth of that. Each plan file has one entry in the user's cache directory
 (`platformdirs.user_cache_dir("cchc")`, or `$CCHC_CACHE_DIR`), named after the file's path. An
 entry holds the SHA-256 of the plan file's bytes, a fingerprint of the code that validates (the
 bytes of its modules, cchc's and Python's versions), the validated plan, and an index of where
-each task and target sits in the file (for edits, see cchc/fastedit.py).
+each task and target sits in the file (cchc/planindex.py, for edits that parse only one).
 
 An entry is believed only if it proves where it came from: it carries an HMAC-SHA256 of all of
 the above, keyed with a random per-user key kept beside the entries (`key`, mode 0600, refused
@@ -43,7 +43,7 @@ from .planfile import (LoadedPlan, PlanDocument, _no_gc, decode_text, load_docum
 ENTRY_FORMAT = 2
 MAGIC = b"cchc-plan-cache"
 # Modules whose code decides what a valid plan is and what a stored entry means.
-_CODE_FILES = ("model.py", "planfile.py", "text.py", "cache.py", "fastedit.py", "yamledit.py")
+_CODE_FILES = ("model.py", "planfile.py", "text.py", "cache.py", "planindex.py", "yamledit.py")
 _KEY_BYTES = 32
 
 
@@ -272,7 +272,7 @@ def load_cached(path: str | os.PathLike) -> LoadedPlan:
         return LoadedPlan(plan=found.plan, doc=PlanDocument.deferred(p, decode_text(p, raw)))
     if full_path_forced():
         return load_document(p, decode_text(p, raw))
-    from .fastedit import index_of
+    from .planindex import index_of
 
     doc = parse_document(p, decode_text(p, raw))
     index = index_of(doc)

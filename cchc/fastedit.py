@@ -2,7 +2,7 @@
 
 A write normally parses and validates the whole file before its splice (a second on a 3 MB
 plan). When the cache holds a trusted entry for the file's exact bytes (cchc/cache.py), the plan
-is already known valid and the entry says which lines hold each task and target (`index_of`).
+is already known valid and the entry says which lines hold each task and target (planindex.py).
 `attempt` then parses only the lines of the one task or target the command names, lets the
 command make its splice on that block (`BlockEdit`, a `TextEdit` that sees only those lines),
 parses the edited node alone to check it reads back as intended, and validates only the changed
@@ -20,117 +20,19 @@ the refusals.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 from .diagnostics import CchcError, PlanInvalid
 from .planfile import LoadedPlan, PlanDocument, Span, _span, parse_document
+from .planindex import index_of, shifted, styles_key
 from .yamledit import TextEdit, _line_starts
 
 # Which part of a plan an edit works on: ("task", id) or ("target", id).
 Scope = tuple[str, str]
-_DASH = re.compile(r" *- +")
 
 
 class NotShown(Exception):
     """The fast path cannot show its result equals the full path's: take the full path."""
-
-
-# --- the index --------------------------------------------------------------------------------
-
-def index_of(doc: PlanDocument) -> dict | None:
-    """Where each task and target of a parsed plan sits, for `attempt`; None if edits must take the full path.
-
-    {"blocks": {path: (first line, end line)}, "styles": {holder: ((kind, offset), ...)}}: a
-    block's lines run from its `- ` line to its last content line (0-based, end exclusive);
-    `styles` holds what `TextEdit.style` finds above the block (the area's keys, then the
-    document's), which the block alone cannot see.
-    """
-    text = doc.text
-    if text.startswith("%") or "\n%" in text or _has_anchor(text):
-        return None  # a directive or an alias: a block may not read alone as it does in the file
-    try:
-        edit = TextEdit(doc)
-    except CchcError:
-        return None
-    data = doc.data
-    root = _outer_style(edit, [()])
-    if root is None:
-        return None
-    blocks: dict[tuple, tuple[int, int]] = {}
-    styles: dict[tuple, tuple] = {(): root}
-    for ai, area in enumerate(data.get("areas") or ()):
-        area_style = _outer_style(edit, [("areas", ai), ()])
-        if area_style is not None:
-            styles[("areas", ai)] = area_style
-            for ti in range(len(area.get("tasks") or ())):
-                _add_block(edit, ("areas", ai, "tasks", ti), blocks)
-    for di in range(len(data.get("duties") or ())):
-        _add_block(edit, ("duties", di), blocks)
-    for i in range(len(data.get("targets") or ())):
-        _add_block(edit, ("targets", i), blocks)
-    return {"blocks": blocks, "styles": styles}
-
-
-def _has_anchor(text: str) -> bool:
-    """Whether `text` may hold an anchor or alias, as yamledit._ANCHOR says, fast over a whole plan.
-
-    `str.find` skips to each `&` or `*` at memory speed (a regex search walks every character);
-    a hit counts when it starts the text or follows whitespace, `[`, `{` or `,`, and is followed by
-    a character that can start a name.
-    """
-    for mark in "&*":
-        i = text.find(mark)
-        while i != -1:
-            after = text[i + 1:i + 2]
-            if (i == 0 or text[i - 1].isspace() or text[i - 1] in "[{,") and after and not after.isspace() \
-                    and after not in ",[]{}":
-                return True
-            i = text.find(mark, i + 1)
-    return False
-
-
-def _outer_style(edit: TextEdit, levels: list[tuple]) -> tuple | None:
-    """The first keyed block sequence and mapping among the keys of the mappings at `levels`.
-
-    None when one of the two is not found there: `TextEdit.style` would then look through the
-    whole file, which a block edit cannot do exactly.
-    """
-    found: dict[str, int] = {}
-    for level in levels:
-        node = edit._data_at(level)
-        for key, value in node.items() if isinstance(node, dict) else ():
-            kind = edit._keyed_block(level + (key,), value)
-            if kind is not None:
-                found.setdefault(*kind)
-    return tuple(found.items()) if len(found) == 2 else None
-
-
-def _add_block(edit: TextEdit, path: tuple, blocks: dict) -> None:
-    span = edit.spans.get(path)
-    if span is None or edit._first_char(span) in ("[", "{", ""):
-        return
-    if not _DASH.fullmatch(edit.text[edit._starts[span.line]:edit.offset(span.line, span.column)]):
-        return
-    blocks[path] = (span.line, edit.last_line(path) + 1)
-
-
-def _styles_key(holder: tuple) -> tuple:
-    return holder[:2] if holder[0] == "areas" else ()
-
-
-def shifted(index: dict, holder: tuple, delta: int) -> dict:
-    """The index after an edit inside `holder`'s block changed the file's line count by `delta`."""
-    first, end = index["blocks"][holder]
-    blocks = {}
-    for path, (a, b) in index["blocks"].items():
-        if path == holder:
-            blocks[path] = (a, b + delta)
-        elif a >= end:
-            blocks[path] = (a + delta, b + delta)
-        else:
-            blocks[path] = (a, b)
-    return {"blocks": blocks, "styles": index["styles"]}
 
 
 # --- a block as a document --------------------------------------------------------------------
@@ -274,7 +176,7 @@ def attempt(shown, raw: bytes, text: str, change: Callable, scope: Scope | None)
         return None
     holder = resolve(entry.plan, scope)
     bounds = entry.index["blocks"].get(holder) if holder else None
-    outer = entry.index["styles"].get(_styles_key(holder)) if holder else None
+    outer = entry.index["styles"].get(styles_key(holder)) if holder else None
     if bounds is None or outer is None:
         return None
     try:
@@ -299,7 +201,7 @@ def attempt(shown, raw: bytes, text: str, change: Callable, scope: Scope | None)
             raise
         return None
     new_plan = replaced(entry.plan, holder, model)
-    new_index = shifted(entry.index, holder, _line_count(new_text) - _line_count(text))
+    new_index = shifted(entry.index, holder, _line_delta(edit))
     parts = cache.plan_parts(new_plan, entry.parts, holder)
     return result, new_text, lambda written: cache.store(shown, written, new_plan, new_index, parts)
 
@@ -317,9 +219,12 @@ def _check_region(shown, edit: TextEdit, holder: tuple) -> None:
         raise NotShown("the region does not parse") from None
 
 
-def _line_count(text: str) -> int:
-    # Only a difference is used, and an edit keeps the file's line breaks.
-    return text.count("\n") + (text.count("\r") - text.count("\r\n"))
+def _line_delta(edit: TextEdit) -> int:
+    """How many lines the splices add (an edit writes the file's own line breaks)."""
+    def lines(text: str) -> int:
+        return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+    return sum(lines(new) - lines(edit.text[start:end]) for start, end, _seq, new in edit._splices)
 
 
 def after_full_edit(shown, loaded: LoadedPlan, edit: TextEdit, new_text: str, scope: Scope | None):
@@ -346,5 +251,5 @@ def after_full_edit(shown, loaded: LoadedPlan, edit: TextEdit, new_text: str, sc
     except Exception:  # noqa: BLE001 - then the next read is simply cold
         return None
     new_plan = replaced(loaded.plan, holder, model)
-    new_index = shifted(index, holder, _line_count(new_text) - _line_count(edit.text))
+    new_index = shifted(index, holder, _line_delta(edit))
     return lambda written: cache.store(shown, written, new_plan, new_index)

@@ -86,6 +86,8 @@ class TargetKind(str, Enum):
 
 
 class Strict(BaseModel):
+    # defer_build: a model's validator is built when it first validates, which a command reading
+    # the plan from the cache never does (cchc/cache.py rebuilds trusted models without it).
     model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False, defer_build=True)
 
 

@@ -51,8 +51,6 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
     ("task", id) or ("target", id), names the one node `change` edits: when the cache proves the
     file, only that node is parsed and validated (cchc/fastedit.py), with the same result.
     """
-    from . import fastedit
-
     # filelock: a small, well-kept, cross-platform lock (fcntl.flock on POSIX, msvcrt on Windows),
     # released by the OS if the process dies, so a crashed writer never leaves the plan locked.
     from filelock import FileLock, Timeout
@@ -73,20 +71,9 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         _remove_leftovers(target)
         raw = read_bytes(target)
         text = decode_text(shown, raw)
-        fast = fastedit.attempt(shown, raw, text, change, scope)
-        if fast is not None:
-            result, new_text, store = fast
-            if new_text is None:
-                return result
-        else:
-            loaded = _load_before(shown, text)
-            edit = TextEdit(loaded.doc)
-            result = change(loaded, edit)
-            if not edit.changed:
-                return result
-            new_text = edit.result()
-            _check_after(shown, edit, new_text)
-            store = fastedit.after_full_edit(shown, loaded, edit, new_text, scope)
+        result, new_text, store = _make_change(shown, raw, text, change, scope)
+        if new_text is None:
+            return result
         if read_bytes(target) != raw:  # the same test as comparing SHA-256 digests, without hashing
             raise PlanNotWritten(_(
                 "{path}: tệp đã bị sửa bởi chương trình khác trong lúc ghi (có thể là trình soạn thảo); "
@@ -103,6 +90,23 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         return result
     finally:
         lock.release()
+
+
+def _make_change(shown: Path, raw: bytes, text: str, change: Callable, scope: tuple[str, str] | None):
+    """(what `change` returns, the new text or None if no edit, a function storing its cache entry or None)."""
+    from . import fastedit
+
+    fast = fastedit.attempt(shown, raw, text, change, scope)
+    if fast is not None:
+        return fast
+    loaded = _load_before(shown, text)
+    edit = TextEdit(loaded.doc)
+    result = change(loaded, edit)
+    if not edit.changed:
+        return result, None, None
+    new_text = edit.result()
+    _check_after(shown, edit, new_text)
+    return result, new_text, fastedit.after_full_edit(shown, loaded, edit, new_text, scope)
 
 
 def _real_path(path: Path) -> Path:

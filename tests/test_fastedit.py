@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc import cache, fastedit, writer
+from cchc import cache, planindex, writer
 from cchc import edit as edits
 from cchc.diagnostics import CchcError
 from cchc.planfile import load
@@ -91,7 +91,7 @@ def _check_entry(path: Path) -> None:
     assert entry is not None, "the write did not leave a trusted entry: the next read would be cold"
     full = load(path)
     assert entry.plan == full.plan
-    assert entry.index == fastedit.index_of(full.doc)
+    assert entry.index == planindex.index_of(full.doc)
 
 
 def _twins(tmp_path: Path, raw: bytes) -> tuple[Path, Path]:
