@@ -57,6 +57,10 @@ def cache_dir() -> Path:
     env = os.environ.get("CCHC_CACHE_DIR")
     if env:
         return Path(env)
+    if sys.platform.startswith("linux"):
+        # What platformdirs answers on Linux (XDG), without importing it into every command.
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        return Path(xdg if os.path.isabs(xdg) else os.path.expanduser("~/.cache")) / "cchc"
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("cchc", appauthor=False))

@@ -63,9 +63,26 @@ def main() -> None:
     import os
     import sys
 
+    from .startup import finish, light_options
+
     # Shell completion asks about every command; give it all of them.
     if not any(k.startswith("_CCHC_COMPLETE") for k in os.environ):
         select_for(sys.argv[1:])
+    light_options()
     from .cli import main as cli_main
 
-    cli_main()
+    try:
+        cli_main()
+    except SystemExit as e:
+        finish(exit_status(e.code))
+    finish(0)
+
+
+def exit_status(code: object) -> int:
+    """The status `sys.exit(code)` would end with (a message is printed, and is status 1)."""
+    import sys
+
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)
+    return 1

@@ -252,6 +252,7 @@ class Plan(Strict):
 class Problem(BaseModel):
     """One thing wrong in a plan: where (a path of keys and indexes), what, and a stable code."""
 
+    model_config = ConfigDict(defer_build=True)  # as Strict: not built by a command that never needs it
     path: tuple
     code: str
     message: str

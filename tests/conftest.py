@@ -38,8 +38,15 @@ def _isolated_env(monkeypatch, tmp_path_factory):
 
 
 def run(*args: str, env: dict | None = None, input: str | None = None):
-    """Run the CLI in-process; returns click's Result with separate .stdout and .stderr."""
+    """Run the CLI in-process; returns click's Result with separate .stdout and .stderr.
+
+    With the option conversion the console script uses (cchc/startup.py), so every test of a
+    command line also tests it.
+    """
     from cchc.cli import app
+    from cchc.startup import light_options
+
+    light_options()
 
     return CliRunner().invoke(app, [str(a) for a in args], env=env, input=input, catch_exceptions=False)
 
