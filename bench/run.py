@@ -152,20 +152,20 @@ def cchc_benches(sizes: list[str], plans: dict[str, Path], workdir: Path, cache:
         copy = str(workdir / f"update_{size}.yaml")
         docx = str(workdir / f"report_{size}.docx")
         restore = _py(f"import shutil; shutil.copyfile({plan!r}, {copy!r})")
-        look = [*exe, "status", "-f", copy]
+        look = [*exe, "status", "-p", copy]
         update = [*exe, "update", "1.a", "--percent", "60", "--note", "Đã họp triển khai (benchmark)",
                   "--date", "28/12/2023", "--by", "Bench", "-p", copy]
         rows = [
             Bench(size, "validate", [*exe, "validate", plan]),
-            Bench(size, "status (cold)", [*exe, "status", "-f", plan], prepare=[clear]),
-            Bench(size, "status (warm)", [*exe, "status", "-f", plan]),
-            Bench(size, "tasks --unit VP (warm)", [*exe, "tasks", "--unit", "VP", "-f", plan]),
+            Bench(size, "status (cold)", [*exe, "status", "-p", plan], prepare=[clear]),
+            Bench(size, "status (warm)", [*exe, "status", "-p", plan]),
+            Bench(size, "tasks --unit VP (warm)", [*exe, "tasks", "--unit", "VP", "-p", plan]),
             # A user's plan has usually been read (`status`) since it last changed, so the copy
             # is restored and read once before each timed `update`.
             Bench(size, "update", update, prepare=[restore, look]),
-            Bench(size, "status (after update)", [*exe, "status", "-f", copy], prepare=[restore, look, update]),
+            Bench(size, "status (after update)", [*exe, "status", "-p", copy], prepare=[restore, look, update]),
             # The report is removed first: writing over an existing file may need --force.
-            Bench(size, "report -q 1", [*exe, "report", "--quarter", "1", "-f", plan, "-o", docx],
+            Bench(size, "report -q 1", [*exe, "report", "--quarter", "1", "-p", plan, "-o", docx],
                   prepare=[_py(f"import os; os.path.exists({docx!r}) and os.unlink({docx!r})")]),
         ]
         if size == "10000":

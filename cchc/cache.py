@@ -207,23 +207,25 @@ def _plan_of(parts: dict) -> Any:
     return _list_thawer(Plan)([data])[0]
 
 
-def lookup(path: Path, raw: bytes) -> Entry | None:
-    """The trusted entry for the plan file at `path` whose bytes are `raw`, or None."""
+def lookup(path: Path, raw: bytes | str) -> Entry | None:
+    """The trusted entry for the plan file at `path` whose bytes are `raw` (or their `file_digest`), or None."""
     if full_path_forced():
         return None
     try:
         data = entry_path(Path(path)).read_bytes()
     except OSError:
         return None
-    head = _header(file_digest(raw))
+    head = _header(raw if isinstance(raw, str) else file_digest(raw))
     mac_end = len(head) + 64
     if not data.startswith(head) or data[mac_end:mac_end + 1] != b"\n":
         return None
     key = _read_key()
     if key is None:
         return None
-    body = data[mac_end + 1:]
-    expected = hmac.new(key, head + body, hashlib.sha256).hexdigest().encode()
+    body = memoryview(data)[mac_end + 1:]
+    signer = hmac.new(key, head, hashlib.sha256)
+    signer.update(body)
+    expected = signer.hexdigest().encode()
     if not hmac.compare_digest(expected, data[len(head):mac_end]):
         return None  # forged, damaged, or written under another key
     try:
@@ -236,8 +238,8 @@ def lookup(path: Path, raw: bytes) -> Entry | None:
         return None
 
 
-def store(path: Path, raw: bytes, plan: Any, index: dict | None, parts: dict | None = None) -> None:
-    """Store the validated `plan` of the file at `path` whose bytes are `raw`; failures are ignored."""
+def store(path: Path, raw: bytes | str, plan: Any, index: dict | None, parts: dict | None = None) -> None:
+    """Store the validated `plan` of the file at `path` whose bytes are `raw` (or their digest); failures ignored."""
     if full_path_forced():
         return
     try:
@@ -246,15 +248,18 @@ def store(path: Path, raw: bytes, plan: Any, index: dict | None, parts: dict | N
         key = _read_key() or _new_key()
         if key is None:
             return
-        head = _header(file_digest(raw))
+        head = _header(raw if isinstance(raw, str) else file_digest(raw))
         body = marshal.dumps({"parts": parts if parts is not None else plan_parts(plan), "index": index})
-        mac = hmac.new(key, head + body, hashlib.sha256).hexdigest().encode()
+        signer = hmac.new(key, head, hashlib.sha256)
+        signer.update(body)  # (not head + body: a large plan's body is not copied again)
+        mac = signer.hexdigest().encode()
         entry = entry_path(Path(path))
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".bin")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(head + mac + b"\n" + body)
+                f.write(head + mac + b"\n")
+                f.write(body)
             os.replace(tmp, entry)  # readers see the old entry or the new one, never half of one
         except BaseException:
             _unlink(tmp)
@@ -271,14 +276,17 @@ def load_cached(path: str | os.PathLike) -> LoadedPlan:
     """
     p = Path(path)
     raw = read_bytes(p)
-    found = lookup(p, raw)
-    if found is not None:
-        return LoadedPlan(plan=found.plan, doc=PlanDocument.deferred(p, decode_text(p, raw)))
     if full_path_forced():
         return load_document(p, decode_text(p, raw))
+    digest, text = file_digest(raw), decode_text(p, raw)
+    del raw  # a large plan's bytes are not kept beside its text, data and positions
+    found = lookup(p, digest)
+    if found is not None:
+        return LoadedPlan(plan=found.plan, doc=PlanDocument.deferred(p, text))
     from .planindex import index_of
 
-    doc = parse_document(p, decode_text(p, raw))
+    doc = parse_document(p, text)
+    del text
     index = index_of(doc)
     # The positions are needed only to point at problems; dropped now, they are parsed again if
     # the plan turns out invalid (PlanDocument re-parses what it lacks), and the peak memory of a
@@ -286,7 +294,7 @@ def load_cached(path: str | os.PathLike) -> LoadedPlan:
     del doc.spans
     plan = validate_document(doc)  # raises PlanInvalid: nothing is stored
     del doc.data  # the model holds everything now; a command asking for the raw data parses again
-    store(p, raw, plan, index)
+    store(p, digest, plan, index)
     return LoadedPlan(plan=plan, doc=doc)
 
 

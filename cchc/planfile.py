@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 from contextlib import contextmanager
+from sys import intern
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -357,7 +358,9 @@ class _Builder:
             if event.__class__ is scalar_cls:
                 value = event.value
                 if event.ctag is None and event.implicit[0] and not (rules.get(value[:1]) or other):
-                    key = value  # a plain key that no YAML 1.2 rule turns into another type
+                    # A plain key that no YAML 1.2 rule turns into another type; interned, since a
+                    # large plan repeats a few key names hundreds of thousands of times.
+                    key = intern(value)
                 else:
                     key = self.scalar(event)
                 if event.anchor is not None:

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import math
 import re
-from itertools import accumulate, chain
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,13 @@ def _line_starts(text: str) -> list[int]:
     """Offset of each line's first character, with the parsers' line breaks (\n, \r\n, \r)."""
     if "\r" in text:
         return [0] + [m.end() for m in _BREAK.finditer(text)]
-    return [0, *accumulate(map((1).__add__, map(len, text.split("\n")[:-1])))]
+    # A find loop rather than split(): a 17 MB plan's 400,000 lines are never all copied at once.
+    starts, find = [0], text.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
 
 
 def plain(value: Any) -> Any:
