@@ -127,14 +127,15 @@ def run_server(path, host: str, port: int, open_browser: bool, **options) -> Non
     if open_browser:
         threading.Timer(0.5, webbrowser.open, [url]).start()
     try:
-        server.run()
+        server.run()  # waitress returns from here on Ctrl-C, after finishing the requests under way
     except KeyboardInterrupt:
-        output.message(_("Đã dừng máy chủ."))
+        pass
     finally:
         server.close()
         folder = app.extensions["cchc"].reports_dir
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+    output.message(_("Đã dừng máy chủ."))
 
 
 def register(app) -> None:

@@ -6,6 +6,7 @@
   var form = document.getElementById("task-filters");
   var results = document.getElementById("task-results");
   if (!form || !results || !window.fetch || !window.URLSearchParams) { return; }
+  var action = form.action.split("?")[0];  // a GET form's own query is replaced by its fields
   var timer = null;
   var latest = 0;
   function refresh() {
@@ -13,12 +14,12 @@
     var query = params.toString();
     var ticket = ++latest;
     params.set("rows", "1");
-    fetch(form.action + "?" + params.toString(), { credentials: "same-origin" })
+    fetch(action + "?" + params.toString(), { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null || ticket !== latest) { return; }
         results.innerHTML = html;
-        history.replaceState(null, "", form.action + (query ? "?" + query : ""));
+        history.replaceState(null, "", action + (query ? "?" + query : ""));
       })
       .catch(function () { /* the form still submits normally */ });
   }
