@@ -184,7 +184,10 @@ def test_check_page_is_cchc_check_with_links(client):
     assert body.count("<li class=") == len(findings)
     assert re.search(r'<li class="error"><a href="/tasks/2.a\?as_of=20/06/2023">plan_2023.yaml:\d+:\d+: lỗi '
                      r'\[late-task\] nhiệm vụ 2.a quá hạn', body)
-    assert re.search(r'<li class="warning">plan_2023.yaml:\d+:\d+: cảnh báo \[missing-measurement\]', body)
+    assert re.search(r'<li class="warning"><a href="/targets\?as_of=20/06/2023#target-dvctt">plan_2023.yaml:\d+:\d+: '
+                     r'cảnh báo \[missing-measurement\] chỉ tiêu dvctt', body)
+    assert re.search(r'<li class="warning"><a href="/reports\?as_of=20/06/2023">plan_2023.yaml:\d+:\d+: '
+                     r'cảnh báo \[empty-narrative\]', body)
 
 
 def test_report_is_generated_and_downloaded_with_its_warnings(client):

@@ -90,7 +90,7 @@ def create_app(plan_path, *, read_only: bool = False, accounts: Accounts | None 
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(_=_, lang=current_language, csrf_token=csrf_token, web=state,
                                  account=current_account, may_write=may_write, CSRF_FIELD=CSRF_FIELD,
-                                 SHA_FIELD=SHA_FIELD, MAX_FIELD=MAX_FIELD, MAX_TEXT=MAX_TEXT)
+                                 SHA_FIELD=SHA_FIELD, MAX_FIELD=MAX_FIELD, MAX_TEXT=MAX_TEXT, as_of=as_of)
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["percent_value"] = _percent_value
@@ -175,6 +175,19 @@ def _hooks(app) -> None:
                       message=str(e))
 
     from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        if isinstance(e, HTTPException):
+            return _http(e)
+        import os
+
+        if os.environ.get("CCHC_DEBUG"):
+            raise e
+        app.logger.exception("cchc serve")  # the traceback goes to the server's console, not the page
+        return render("error.html", 500, title=_("Không thực hiện được"),
+                      message=_("lỗi không mong đợi: {kind}: {detail} (đặt CCHC_DEBUG=1 để xem chi tiết)").format(
+                          kind=type(e).__name__, detail=e))
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):

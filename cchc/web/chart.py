@@ -6,6 +6,7 @@ dashed line is the target; each point is labelled with its value as `cchc kpi ID
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from ..i18n import _
@@ -13,8 +14,9 @@ from ..model import TargetKind
 from ..query import TargetRow
 from ..views import measured_value, target_goal
 
-WIDTH, HEIGHT = 360, 170
-LEFT, RIGHT, TOP, BOTTOM = 36, 16, 18, 30
+WIDTH, HEIGHT = 360, 180
+LEFT, RIGHT, TOP, BOTTOM = 40, 16, 30, 30
+INSET = 28  # the first and last points stay clear of the axis labels
 
 
 def target_chart(row: TargetRow) -> str:
@@ -24,11 +26,14 @@ def target_chart(row: TargetRow) -> str:
     title = _("{name}: kết quả theo kỳ, mục tiêu {goal}").format(name=t.name, goal=target_goal(t))
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
              f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    seen = [*values, float(t.target)]
     if t.kind is TargetKind.percent:
-        low, high = 0.0, 100.0
+        # Close to the values, so 86,5% and 88,2% do not look alike; in steps of 5 within 0–100.
+        low = max(0.0, math.floor((min(seen) - 5) / 5) * 5)
+        high = min(100.0, math.ceil((max(seen) + 5) / 5) * 5)
     else:
-        low = min([0.0, *values, float(t.target)])
-        high = max([*values, float(t.target)]) * 1.15 or 1.0
+        low = min([0.0, *seen])
+        high = max(seen) * 1.15 or 1.0
     span = (high - low) or 1.0
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -41,14 +46,16 @@ def target_chart(row: TargetRow) -> str:
                      f'{escape(_number(tick))}</text>')
     goal_y = y(float(t.target))
     parts.append(f'<line class="goal" x1="{LEFT}" y1="{goal_y:.1f}" x2="{WIDTH - RIGHT}" y2="{goal_y:.1f}"/>')
-    parts.append(f'<text class="goal-label" x="{WIDTH - RIGHT}" y="{goal_y - 4:.1f}" text-anchor="end">'
+    # The legend of the dashed line sits above the plot, where no point or value can cover it.
+    parts.append(f'<line class="goal" x1="{WIDTH - RIGHT - 150}" y1="12" x2="{WIDTH - RIGHT - 130}" y2="12"/>')
+    parts.append(f'<text class="goal-label" x="{WIDTH - RIGHT - 126}" y="16">'
                  f'{escape(_("mục tiêu {goal}").format(goal=target_goal(t)))}</text>')
     if not values:
         parts.append(f'<text class="empty" x="{WIDTH / 2}" y="{TOP + inner_h / 2}" text-anchor="middle">'
                      f'{escape(_("Chưa có số liệu đo nào."))}</text>')
     else:
-        step = inner_w / max(len(values) - 1, 1)
-        points = [(LEFT + (i * step if len(values) > 1 else inner_w / 2), y(v)) for i, v in enumerate(values)]
+        step = (inner_w - 2 * INSET) / max(len(values) - 1, 1)
+        points = [(LEFT + (INSET + i * step if len(values) > 1 else inner_w / 2), y(v)) for i, v in enumerate(values)]
         if len(points) > 1:
             parts.append('<polyline class="line" points="{}"/>'.format(
                 " ".join(f"{px:.1f},{py:.1f}" for px, py in points)))

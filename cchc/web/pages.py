@@ -156,11 +156,11 @@ def register(app) -> None:
         loaded = loaded_plan()
         findings = check_plan(loaded, as_of())
         name = web().plan.name
-        spans = task_spans(loaded)
+        places = finding_places(loaded)
         rows = []
         for d in findings:
-            owner = next((task_id for task_id, (first, last) in spans.items() if first <= d.line <= last), None)
-            rows.append((d, format_finding(d, name), url_for("task", task_id=owner) if owner else None))
+            url = next((url for (first, last), url in places if first <= d.line <= last), None)
+            rows.append((d, format_finding(d, name), url))
         errors = sum(d.severity == ERROR for d in findings)
         warnings = sum(d.severity == WARNING for d in findings)
         summary = (_("{path}: {errors} lỗi, {warnings} cảnh báo").format(path=name, errors=errors, warnings=warnings)
@@ -190,14 +190,23 @@ def register(app) -> None:
         return send_file(files[name], as_attachment=True, download_name=name)
 
 
-def task_spans(loaded) -> dict[str, tuple[int, int]]:
-    """Each task's first and last line in the file (1-based), to point a finding at its task."""
+def finding_places(loaded) -> list[tuple[tuple[int, int], str]]:
+    """The lines (1-based, first and last) of each task, target and narrative, with the page that shows it.
+
+    A finding of `cchc check` links to the page of whatever its line falls in.
+    """
+    from flask import url_for
+
     spans = loaded.doc.spans
-    out = {}
-    for task_id, path in loaded.plan.task_paths().items():
-        span = spans.get(tuple(path))
+    plan = loaded.plan
+    places = [(tuple(path), url_for("task", task_id=task_id)) for task_id, path in plan.task_paths().items()]
+    places += [(("targets", i), url_for("targets", _anchor=f"target-{t.id}")) for i, t in enumerate(plan.targets)]
+    places += [(("narratives", key), url_for("reports")) for key in plan.narratives]
+    out = []
+    for path, url in places:
+        span = spans.get(path)
         if span is not None:
-            out[task_id] = (span.line + 1, span.end_line + 1)
+            out.append(((span.line + 1, span.end_line + 1), url))
     return out
 
 
