@@ -157,22 +157,12 @@ def add_user(plan_path: str | os.PathLike, units: dict[str, str], name: str, uni
 
 
 def _write_private(path: Path, text: str) -> None:
-    import tempfile
+    """Write the accounts file atomically, readable by its owner only (the mode is kept by atomic_write)."""
+    from ..writer import atomic_write
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    atomic_write(path, text.encode("utf-8"))
 
 
 class LoginThrottle:
