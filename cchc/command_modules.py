@@ -12,12 +12,12 @@ from __future__ import annotations
 # In registration order: cli_edit comes after cli_query because it adds `kpi record` to the `kpi`
 # command that cli_query defines.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "cli_plan": ("validate", "status"),
     "cli_query": ("tasks", "show", "kpi", "targets", "units", "check"),
     "cli_report": ("report",),
     "cli_review": ("diff", "log", "schema", "export", "new"),
     "cli_edit": ("update", "done", "evidence", "kpi", "note", "reopen"),
 }
-CORE_COMMANDS = ("validate", "status")  # defined in cchc.cli itself
 _APP_OPTIONS_WITH_VALUE = ("--lang",)
 
 _selected: tuple[str, ...] | None = None
@@ -42,8 +42,6 @@ def command_word(argv: list[str]) -> str | None:
 
 
 def modules_for(command: str | None) -> tuple[str, ...]:
-    if command in CORE_COMMANDS:
-        return ()
     chosen = tuple(m for m, names in COMMAND_MODULES.items() if command in names)
     return chosen or tuple(COMMAND_MODULES)
 
