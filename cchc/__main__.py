@@ -1,3 +1,3 @@
-from cchc.command_modules import main
+from cchc.console import main
 
 main()

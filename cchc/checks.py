@@ -31,7 +31,7 @@ import datetime as dt
 from pathlib import Path
 
 from .diagnostics import Diagnostic
-from .finding_codes import CHECK, ERROR, WARNING, codes_of, finding_json, format_finding  # noqa: F401 - re-exported
+from .finding_codes import CHECK, ERROR, WARNING, codes_of
 from .i18n import _
 from .model import Plan, Status, Target, TargetKind, Task
 from .periods import ReportPeriod, format_date, report_period

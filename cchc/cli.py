@@ -1,4 +1,4 @@
-"""The `cchc` Typer app: the group that turns every error into one line and an exit code, and `main`.
+"""The `cchc` Typer app and its group, which turns every error into one line and an exit code.
 
 Commands live in the `cli_*` modules; each adds its commands to `app` through `register(app)`
 (`command_modules` says which module defines which command, so a run registers only the one it
@@ -105,9 +105,3 @@ def _main(
 for _module in command_modules.selected_modules():
     importlib.import_module(f"cchc.{_module}").register(app)
 
-
-def main() -> None:
-    # Pydantic looks for plugins through every installed package's entry points when the first
-    # model is built (~10 ms of each command); cchc uses none. A value set by the user is kept.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app(prog_name="cchc")

@@ -213,7 +213,7 @@ def register(app) -> None:
 
         existing.cls = _with_record(existing.cls or TyperCommand, record_app)
         existing.epilog = (existing.epilog + "\n\n" if existing.epilog else "") + _(
-            "Ghi kết quả đo: cchc kpi record MÃ_CHỈ_TIÊU GIÁ_TRỊ --period 2023-Q1 [--source …] [--replace]")
+            "Ghi kết quả đo: cchc kpi record MÃ_CHỈ_TIÊU GIÁ_TRỊ --quarter 1 (hoặc --period NĂM-H1, NĂM) [--source …] [--replace]")
 
 
 def _with_record(base: type, record_app) -> type:

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cmdoptions import AsOfOpt, JsonOpt, PlanOpt, as_of_date, open_plan, plan_path
+from .cmdoptions import AsOfOpt, JsonOpt, PlanOpt, plan_on, plan_path
 from .diagnostics import PlanInvalid
 from .i18n import _
 
@@ -59,8 +59,7 @@ def status(
     from .status import plan_status
     from .views import status_json, status_tables
 
-    loaded = open_plan(plan)
-    day = as_of_date(as_of)
+    loaded, day = plan_on(plan, as_of)
     year = loaded.plan.plan.year
     if as_of is None and day.year != year:
         # Run in another year, every unfinished task shows as late: say why, and how to look back.

@@ -13,46 +13,61 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cmdoptions import (AsOfOpt, CsvOpt, JsonOpt, PlanOpt, as_of_date, display_path, exclusive_formats,
-                         open_plan, parse_date_option)
+from .cmdoptions import (AsOfOpt, CsvOpt, JsonOpt, PlanOpt, display_path, exclusive_formats, parse_date_option,
+                         plan_on)
 from .completion import complete_area, complete_sort, complete_status, complete_target_id, complete_task_id, complete_unit
 from .diagnostics import UsageError
 from .i18n import _
 
 
+# The options of `tasks`, apart from the shared ones.
+WordsArg = Annotated[Optional[list[str]], typer.Argument(
+    metavar=_("[TỪ_KHÓA]..."), show_default=False, help=_(
+        "Tìm theo chữ trong mã, tên, sản phẩm, ghi chú tiến độ, tài liệu kiểm chứng; không cần gõ dấu, "
+        "mọi từ đều phải có."))]
+AreaOpt = Annotated[Optional[str], typer.Option(
+    "--area", "-a", help=_("Chỉ lĩnh vực số N (III: tổ chức thực hiện)."), autocompletion=complete_area,
+    show_default=False)]
+UnitOpt = Annotated[Optional[str], typer.Option(
+    "--unit", "-u", help=_("Chỉ nhiệm vụ của đơn vị này (chủ trì hoặc phối hợp)."),
+    autocompletion=complete_unit, show_default=False)]
+LeadOpt = Annotated[bool, typer.Option("--lead", help=_("Với --unit: chỉ nhiệm vụ đơn vị chủ trì."))]
+StatusOpt = Annotated[Optional[list[str]], typer.Option(
+    "--status", "-s", help=_("Trạng thái: chưa bắt đầu, đang thực hiện, hoàn thành, quá hạn (có dấu hoặc "
+                             "không; hoặc todo, doing, done, late). Lặp lại để chọn nhiều."),
+    autocompletion=complete_status, show_default=False)]
+DueWithinOpt = Annotated[Optional[str], typer.Option(
+    "--due-within", help=_("Chưa xong và có hạn kế tiếp trong khoảng này từ ngày tính: 30d, 2w, 1m."),
+    show_default=False)]
+DueBeforeOpt = Annotated[Optional[dt.date], typer.Option(
+    "--due-before", metavar=_("NGÀY"), parser=parse_date_option, show_default=False,
+    help=_("Chưa xong và có hạn kế tiếp không muộn hơn ngày này (dd/mm/yyyy)."))]
+LateOpt = Annotated[bool, typer.Option("--late", help=_("Chỉ nhiệm vụ quá hạn."))]
+WithoutEvidenceOpt = Annotated[bool, typer.Option(
+    "--without-evidence", help=_("Chỉ nhiệm vụ chưa có tài liệu kiểm chứng."))]
+SortOpt = Annotated[str, typer.Option(
+    "--sort", help=_("Sắp xếp: area (lĩnh vực, mặc định), due (hạn), progress (tiến độ), unit (đơn vị)."),
+    autocompletion=complete_sort)]
+FailIfAnyOpt = Annotated[bool, typer.Option(
+    "--fail-if-any", help=_("Thoát với mã 1 nếu có ít nhất một nhiệm vụ khớp (dùng trong script)."))]
+
+
 def tasks(
-    query: Annotated[Optional[list[str]], typer.Argument(
-        metavar=_("[TỪ_KHÓA]..."), help=_("Tìm theo chữ trong mã, tên, sản phẩm, ghi chú tiến độ, tài liệu kiểm chứng; không cần gõ dấu, "
-               "mọi từ đều phải có."), show_default=False)] = None,
-    area: Annotated[Optional[str], typer.Option(
-        "--area", "-a", help=_("Chỉ lĩnh vực số N (III: tổ chức thực hiện)."), autocompletion=complete_area,
-        show_default=False)] = None,
-    unit: Annotated[Optional[str], typer.Option(
-        "--unit", "-u", help=_("Chỉ nhiệm vụ của đơn vị này (chủ trì hoặc phối hợp)."),
-        autocompletion=complete_unit, show_default=False)] = None,
-    lead: Annotated[bool, typer.Option("--lead", help=_("Với --unit: chỉ nhiệm vụ đơn vị chủ trì."))] = False,
-    status: Annotated[Optional[list[str]], typer.Option(
-        "--status", "-s", help=_("Trạng thái: chưa bắt đầu, đang thực hiện, hoàn thành, quá hạn (có dấu hoặc "
-                                 "không; hoặc todo, doing, done, late). Lặp lại để chọn nhiều."),
-        autocompletion=complete_status, show_default=False)] = None,
-    due_within: Annotated[Optional[str], typer.Option(
-        "--due-within", help=_("Chưa xong và có hạn kế tiếp trong khoảng này từ ngày tính: 30d, 2w, 1m."),
-        show_default=False)] = None,
-    due_before: Annotated[Optional[dt.date], typer.Option(
-        "--due-before", metavar=_("NGÀY"), parser=parse_date_option, show_default=False,
-        help=_("Chưa xong và có hạn kế tiếp không muộn hơn ngày này (dd/mm/yyyy)."))] = None,
-    late: Annotated[bool, typer.Option("--late", help=_("Chỉ nhiệm vụ quá hạn."))] = False,
-    without_evidence: Annotated[bool, typer.Option(
-        "--without-evidence", help=_("Chỉ nhiệm vụ chưa có tài liệu kiểm chứng."))] = False,
-    sort: Annotated[str, typer.Option(
-        "--sort", help=_("Sắp xếp: area (lĩnh vực, mặc định), due (hạn), progress (tiến độ), unit (đơn vị)."),
-        autocompletion=complete_sort)] = "area",
+    query: WordsArg = None,
+    area: AreaOpt = None,
+    unit: UnitOpt = None,
+    lead: LeadOpt = False,
+    status: StatusOpt = None,
+    due_within: DueWithinOpt = None,
+    due_before: DueBeforeOpt = None,
+    late: LateOpt = False,
+    without_evidence: WithoutEvidenceOpt = False,
+    sort: SortOpt = "area",
     plan: PlanOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
-    fail_if_any: Annotated[bool, typer.Option(
-        "--fail-if-any", help=_("Thoát với mã 1 nếu có ít nhất một nhiệm vụ khớp (dùng trong script)."))] = False,
+    fail_if_any: FailIfAnyOpt = False,
 ) -> None:
     """Liệt kê nhiệm vụ, lọc theo lĩnh vực, đơn vị, trạng thái, hạn, hoặc tìm theo chữ."""
     from .query import TaskFilter, filter_tasks, parse_duration, parse_states, resolve_area, resolve_unit
@@ -61,8 +76,8 @@ def tasks(
     exclusive_formats(json_out, csv_out)
     if lead and unit is None:
         raise UsageError(_("--lead chỉ dùng cùng --unit, ví dụ: --unit VP --lead"))
-    the_plan = open_plan(plan).plan
-    day = as_of_date(as_of)
+    loaded, day = plan_on(plan, as_of)
+    the_plan = loaded.plan
     filt = TaskFilter(
         area=resolve_area(the_plan, area) if area is not None else None,
         unit=resolve_unit(the_plan, unit) if unit is not None else None,
@@ -98,8 +113,8 @@ def show(
     from .query import task_detail
     from .query_views import show_json, show_tables
 
-    loaded = open_plan(plan)
-    detail = task_detail(loaded.plan, task_id, as_of_date(as_of), Path(loaded.path).parent)
+    loaded, day = plan_on(plan, as_of)
+    detail = task_detail(loaded.plan, task_id, day, Path(loaded.path).parent)
     line, _col = loaded.doc.locate(detail.path)
     where = display_path(loaded.path)
     if json_out:
@@ -122,8 +137,7 @@ def kpi(
     from .query_views import target_row_json, target_tables, targets_table
 
     exclusive_formats(json_out, csv_out)
-    loaded = open_plan(plan)
-    day = as_of_date(as_of)
+    loaded, day = plan_on(plan, as_of)
     rows = target_rows(loaded.plan, day, target_id)
     if json_out:
         data = [target_row_json(r) for r in rows]
@@ -149,8 +163,7 @@ def units(
     from .query_views import units_json, units_table
 
     exclusive_formats(json_out, csv_out)
-    loaded = open_plan(plan)
-    day = as_of_date(as_of)
+    loaded, day = plan_on(plan, as_of)
     summary = unit_summary(loaded.plan, day)
     if json_out:
         output.print_json(units_json(summary))
@@ -168,13 +181,14 @@ def check(
         "--list-codes", help=_("In danh sách mọi mã mà validate và check báo, với mức và ý nghĩa."))] = False,
 ) -> None:
     """Rà soát kế hoạch trước khi báo cáo; thoát với mã 1 nếu có lỗi (dùng được trong git hook, CI)."""
-    from .checks import ERROR, WARNING, check_plan, finding_json, format_finding, has_errors
+    from .checks import check_plan, has_errors
+    from .finding_codes import ERROR, WARNING, finding_json, format_finding
 
     if list_codes:
         print_codes(json_out)
         return
-    loaded = open_plan(plan)
-    findings = check_plan(loaded, as_of_date(as_of))
+    loaded, day = plan_on(plan, as_of)
+    findings = check_plan(loaded, day)
     where = display_path(loaded.path)
     if json_out:
         output.print_json([finding_json(d, where) for d in findings])

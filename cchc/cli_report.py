@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cmdoptions import AsOfOpt, JsonOpt, PeriodOpt, PlanOpt, QuarterOpt, as_of_date, open_plan, report_quarter
+from .cmdoptions import AsOfOpt, PeriodOpt, PlanOpt, QuarterOpt, plan_on, report_quarter
 from .i18n import _
 
 
@@ -34,10 +34,9 @@ def report(
     """Lập báo cáo định kỳ công tác CCHC (quý I, 6 tháng, quý III, năm) thành tệp Word sẵn sàng trình ký."""
     from .report import build_context, default_output, find_template, render_report
 
-    loaded = open_plan(plan)
+    loaded, day = plan_on(plan, as_of)
     the_plan = loaded.plan
     chosen_quarter = report_quarter(period, quarter, the_plan.plan.year)
-    day = as_of_date(as_of)
     if json_out:
         output.print_json(build_context(the_plan, chosen_quarter, day, calendar))
         return

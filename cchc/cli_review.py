@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cmdoptions import AsOfOpt, JsonOpt, PlanOpt, as_of_date, open_plan, plan_path
+from .cmdoptions import AsOfOpt, JsonOpt, PlanOpt, plan_on, plan_path
 from .diagnostics import CchcError, UsageError
 from .i18n import _
 
@@ -144,11 +144,11 @@ def export(
 
     if not xlsx and not ics:
         raise UsageError(_("chọn tệp cần xuất: --xlsx TỆP và/hoặc --ics TỆP"))
-    loaded = open_plan(plan)
+    loaded, day = plan_on(plan, as_of)
     if xlsx:
         target = Path(xlsx)
         try:
-            write_xlsx(loaded.plan, target, as_of_date(as_of))
+            write_xlsx(loaded.plan, target, day)
         except OSError as e:
             raise _write_error(target, e) from None
         output.message(_("Đã ghi bảng tính {path}").format(path=target))

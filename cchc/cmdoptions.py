@@ -83,6 +83,11 @@ def as_of_date(value: dt.date | None) -> dt.date:
     return value or dt.date.today()
 
 
+def plan_on(plan: Optional[str], as_of: dt.date | None):
+    """The loaded plan `--plan` names and the day `--as-of` asks about (default today)."""
+    return open_plan(plan), as_of_date(as_of)
+
+
 def display_path(path: Path | str) -> str:
     """The plan's path as the user would type it: relative when it lies under the current folder."""
     p = Path(path)
@@ -154,7 +159,7 @@ def rename_options(command: str, args: list[str], notes: list[str] | None = None
 
     A note per old name used is appended to `notes`. Nothing after `--` is touched.
     """
-    table = RENAMED_OPTIONS.get(command, PLAN_ALIASES)
+    table = {**PLAN_ALIASES, **RENAMED_OPTIONS.get(command, {})}
     out: list[str] = []
     for i, arg in enumerate(args):
         if arg == "--":

@@ -396,7 +396,7 @@ def test_refused_conflict_markers(plan):
                                        ">>>>>>> nhanh-khac\n"), encoding="utf-8")
     err = p.refused("update", "3.đ", "--percent", "10", "--date", "01/02/2023", "--by", "An")
     assert "tệp còn dấu xung đột khi gộp của git" in err
-    assert "plan_2023.yaml:21:1: còn dấu xung đột khi gộp của git (<<<<<<<)" in err
+    assert "plan_2023.yaml:21:1: lỗi [merge-conflict] còn dấu xung đột khi gộp của git (<<<<<<<)" in err
 
 
 def test_refused_invalid_plan(plan):
