@@ -14,10 +14,7 @@ from .i18n import _
 DEFAULT_PORT = 8765
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
-PlanOpt = Annotated[Optional[str], typer.Option(
-    "--plan", "-p", "--file", "-f", help=_("Tệp kế hoạch (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."),
-    show_default=False)]
-
+from .cmdoptions import PlanOpt
 
 def is_loopback(host: str) -> bool:
     import ipaddress
@@ -52,20 +49,20 @@ def serve(
 ) -> None:
     """Mở kế hoạch trên trình duyệt: xem tình hình, tra cứu, ghi tiến độ, lập báo cáo."""
     from . import output
-    from .cli import open_plan, plan_path
-    from .diagnostics import CchcError
+    from .cmdoptions import open_plan, plan_path
+    from .diagnostics import UsageError
 
     path = plan_path(plan)
     loaded = open_plan(str(path))  # an invalid plan is reported here, with every line, before serving
     if add_user is not None:
         if not unit:
-            raise CchcError(_("--add-user cần --unit MÃ_ĐƠN_VỊ hoặc --unit office"), exit_code=2)
+            raise UsageError(_("--add-user cần --unit MÃ_ĐƠN_VỊ hoặc --unit office"))
         from .web.accounts import add_user as create
 
         output.message(create(path, loaded.plan.units, add_user, unit, _read_password(password_stdin)))
         return
     if unit or password_stdin:
-        raise CchcError(_("--unit và --password-stdin chỉ dùng cùng --add-user"), exit_code=2)
+        raise UsageError(_("--unit và --password-stdin chỉ dùng cùng --add-user"))
     from .web.accounts import accounts_path, read_accounts
     from .web.gitops import in_repository, is_tracked
 
@@ -75,14 +72,13 @@ def serve(
     if require_login:
         accounts = read_accounts(accounts_file)
         if not len(accounts):
-            raise CchcError(_("không mở máy chủ trên {host} khi chưa có tài khoản nào: tạo bằng cchc serve --add-user "
-                              "TÊN --unit MÃ|office, hoặc chỉ dùng trên máy này (--host 127.0.0.1)").format(host=host),
-                            exit_code=2)
+            raise UsageError(_("không mở máy chủ trên {host} khi chưa có tài khoản nào: tạo bằng cchc serve --add-user "
+                               "TÊN --unit MÃ|office, hoặc chỉ dùng trên máy này (--host 127.0.0.1)").format(host=host))
         if is_tracked(accounts_file):
-            raise CchcError(_("{path}: tệp tài khoản đang được git theo dõi; gỡ bằng git rm --cached {name} và "
-                              "thêm vào .gitignore").format(path=accounts_file, name=accounts_file.name), exit_code=2)
+            raise UsageError(_("{path}: tệp tài khoản đang được git theo dõi; gỡ bằng git rm --cached {name} và "
+                               "thêm vào .gitignore").format(path=accounts_file, name=accounts_file.name))
     if commit and not in_repository(path):
-        raise CchcError(_("--commit cần tệp kế hoạch nằm trong một kho git: {path}").format(path=path), exit_code=2)
+        raise UsageError(_("--commit cần tệp kế hoạch nằm trong một kho git: {path}").format(path=path))
     run_server(path, host, port, open_browser, read_only=read_only, accounts=accounts, require_login=require_login,
                commit=commit, max_upload_mb=max_upload)
 
@@ -94,11 +90,11 @@ def _read_password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
-    from .diagnostics import CchcError
+    from .diagnostics import UsageError
 
     first = getpass.getpass(_("Mật khẩu: "))
     if getpass.getpass(_("Nhập lại mật khẩu: ")) != first:
-        raise CchcError(_("hai lần nhập mật khẩu không khớp; chưa tạo tài khoản"), exit_code=2)
+        raise UsageError(_("hai lần nhập mật khẩu không khớp; chưa tạo tài khoản"))
     return first
 
 
@@ -111,7 +107,8 @@ def run_server(path, host: str, port: int, open_browser: bool, **options) -> Non
     from waitress import create_server
 
     from . import output
-    from .diagnostics import CchcError
+    from .cmdoptions import display_path
+    from .diagnostics import UsageError
     from .web import create_app
 
     app = create_app(path, **options)
@@ -119,11 +116,12 @@ def run_server(path, host: str, port: int, open_browser: bool, **options) -> Non
         server = create_server(app, host=host, port=port, threads=4, ident="cchc",
                                max_request_body_size=app.config["MAX_CONTENT_LENGTH"], channel_timeout=120)
     except OSError as e:
-        raise CchcError(_("không mở được máy chủ trên {host}:{port} ({reason}); chọn cổng khác bằng --port").format(
-            host=host, port=port, reason=e.strerror or e), exit_code=2) from None
+        raise UsageError(_("không mở được máy chủ trên {host}:{port} ({reason}); chọn cổng khác bằng --port").format(
+            host=host, port=port, reason=e.strerror or e)) from None
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.effective_port}/"
-    output.message(_("cchc serve: {url} — kế hoạch {path}; nhấn Ctrl-C để dừng").format(url=url, path=path))
+    output.message(_("cchc serve: {url} — kế hoạch {path}; nhấn Ctrl-C để dừng").format(
+        url=url, path=display_path(path)))
     if open_browser:
         threading.Timer(0.5, webbrowser.open, [url]).start()
     try:

@@ -22,7 +22,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import CchcError
+from ..diagnostics import NotFound, UsageError
 from ..i18n import _
 from ..model import ALL_UNITS, Task
 from ..text import nfc
@@ -99,14 +99,14 @@ class Accounts:
 
 
 def read_accounts(path: Path) -> Accounts:
-    """The accounts file at `path`; none there means no accounts. A broken file: CchcError (exit 2)."""
+    """The accounts file at `path`; none there means no accounts. A broken or unreadable file: NotFound."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return Accounts(path, {})
     except OSError as e:
-        raise CchcError(_("{path}: không đọc được tệp tài khoản ({reason})").format(
-            path=path, reason=e.strerror or e), exit_code=2) from None
+        raise NotFound(_("{path}: không đọc được tệp tài khoản ({reason})").format(
+            path=path, reason=e.strerror or e)) from None
     try:
         data = json.loads(raw.decode("utf-8"))
         users = data["users"]
@@ -115,16 +115,15 @@ def read_accounts(path: Path) -> Accounts:
                 for u in users.values()):
             raise ValueError
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise CchcError(_("{path}: tệp tài khoản bị hỏng; xóa tệp rồi tạo lại tài khoản bằng "
-                          "cchc serve --add-user TÊN --unit MÃ").format(path=path), exit_code=2) from None
+        raise NotFound(_("{path}: tệp tài khoản bị hỏng; xóa tệp rồi tạo lại tài khoản bằng "
+                         "cchc serve --add-user TÊN --unit MÃ").format(path=path)) from None
     return Accounts(path, users)
 
 
 def check_name(name: str) -> str:
     name = nfc(name.strip())
     if not name or len(name) > MAX_NAME or any(ch.isspace() and ch != " " or not ch.isprintable() for ch in name):
-        raise CchcError(_("tên tài khoản phải có từ 1 đến {n} ký tự, không có ký tự điều khiển").format(n=MAX_NAME),
-                        exit_code=2)
+        raise UsageError(_("tên tài khoản phải có từ 1 đến {n} ký tự, không có ký tự điều khiển").format(n=MAX_NAME))
     return name
 
 
@@ -133,16 +132,16 @@ def add_user(plan_path: str | os.PathLike, units: dict[str, str], name: str, uni
     name = check_name(name)
     unit = nfc(unit.strip())
     if unit != OFFICE and unit not in units:
-        raise CchcError(_("không có đơn vị mã “{unit}”; chọn office hoặc một mã trong danh mục: {keys}").format(
-            unit=unit, keys=", ".join(units)), exit_code=2)
+        raise UsageError(_("không có đơn vị mã “{unit}”; chọn office hoặc một mã trong danh mục: {keys}").format(
+            unit=unit, keys=", ".join(units)))
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise CchcError(_("mật khẩu phải có ít nhất {n} ký tự").format(n=MIN_PASSWORD), exit_code=2)
+        raise UsageError(_("mật khẩu phải có ít nhất {n} ký tự").format(n=MIN_PASSWORD))
     path = accounts_path(plan_path)
     from .gitops import ensure_ignored, is_tracked
 
     if is_tracked(path):
-        raise CchcError(_("{path}: tệp tài khoản đang được git theo dõi; gỡ khỏi git bằng git rm --cached "
-                          "trước khi thêm tài khoản").format(path=path), exit_code=2)
+        raise UsageError(_("{path}: tệp tài khoản đang được git theo dõi; gỡ khỏi git bằng git rm --cached "
+                           "trước khi thêm tài khoản").format(path=path))
     accounts = read_accounts(path)
     users = dict(accounts.users)
     existed = name in users

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
-from ..diagnostics import CchcError, PlanInvalid
+from ..diagnostics import CchcError, NotFound, PlanInvalid, UsageError
 from ..i18n import _, current_language
 from .accounts import Account, Accounts, LoginThrottle
 from .uploads import MAX_UPLOAD_MB
@@ -72,7 +72,7 @@ def create_app(plan_path, *, read_only: bool = False, accounts: Accounts | None 
     mimetypes.add_type("text/css", ".css")
     app = Flask(__name__, static_folder="static", template_folder="templates")
     if require_login and (accounts is None or not len(accounts)):
-        raise CchcError(_("cần ít nhất một tài khoản khi yêu cầu đăng nhập"), exit_code=2)
+        raise UsageError(_("cần ít nhất một tài khoản khi yêu cầu đăng nhập"))
     state = WebState(Path(plan_path), read_only=read_only, require_login=require_login, accounts=accounts,
                      commit=commit, max_upload=max_upload_mb * 1024 * 1024)
     app.extensions["cchc"] = state
@@ -171,7 +171,8 @@ def _hooks(app) -> None:
 
     @app.errorhandler(CchcError)
     def _refused(e: CchcError):
-        return render("error.html", 404 if e.exit_code == 1 else 400, title=_("Không thực hiện được"),
+        status = 400 if isinstance(e, UsageError) else 404 if isinstance(e, NotFound) else 422
+        return render("error.html", status, title=_("Không thực hiện được"),
                       message=str(e))
 
     from werkzeug.exceptions import HTTPException

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..diagnostics import CchcError
+from ..diagnostics import Refused
 from ..i18n import _
 
 MAX_DIFF_BYTES = 512 * 1024  # a diff page stays small even after a large rewrite
@@ -78,7 +78,7 @@ def commit_write(plan_path: Path, extra: list[Path], message: str, author: str) 
     env = {"GIT_AUTHOR_NAME": author or "cchc serve", "GIT_AUTHOR_EMAIL": "cchc-serve@localhost"}
     who = _git(folder, "config", "user.name")
     if who is None:
-        raise CchcError(_("không tìm thấy lệnh git; không commit được"))
+        raise Refused(_("không tìm thấy lệnh git; không commit được"))
     if who.returncode != 0 or not who.stdout.strip():
         env.update(GIT_COMMITTER_NAME="cchc serve", GIT_COMMITTER_EMAIL="cchc-serve@localhost")
     for args in (["add", "--", *names], ["commit", "--quiet", "--no-verify", "-m", message, "--", *names],
@@ -86,6 +86,6 @@ def commit_write(plan_path: Path, extra: list[Path], message: str, author: str) 
         proc = _git(folder, *args, env=env)
         if proc.returncode != 0:
             lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise CchcError(_("đã ghi kế hoạch nhưng git commit không thành công: {detail}").format(
+            raise Refused(_("đã ghi kế hoạch nhưng git commit không thành công: {detail}").format(
                 detail=lines[-1] if lines else proc.returncode))
     return proc.stdout.decode().strip()

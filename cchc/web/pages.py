@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..diagnostics import CchcError
+from ..diagnostics import CchcError, UsageError
 from ..i18n import _
 from ..status import State
 from .app import as_of, loaded_plan, render, web
@@ -85,7 +85,7 @@ def register(app) -> None:
                 try:
                     due_before = parse_user_date(wanted["due_before"])
                 except ValueError as e:
-                    raise CchcError(str(e)) from None
+                    raise UsageError(str(e)) from None
             filt = TaskFilter(
                 area=resolve_area(plan, wanted["area"]) if wanted["area"] else None,
                 unit=resolve_unit(plan, wanted["unit"]) if wanted["unit"] else None,
@@ -151,7 +151,8 @@ def register(app) -> None:
 
     @app.route("/check")
     def check():
-        from ..checks import ERROR, WARNING, check_plan, format_finding
+        from ..checks import check_plan
+        from ..finding_codes import ERROR, WARNING, format_finding
 
         loaded = loaded_plan()
         findings = check_plan(loaded, as_of())

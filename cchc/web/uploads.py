@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..diagnostics import CchcError
+from ..diagnostics import Refused
 from ..i18n import _
 from ..text import fold, nfc
 
@@ -64,7 +64,7 @@ def store_upload(stream: BinaryIO, filename: str, plan_dir: Path, task_id: str, 
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".tmp")
     except OSError as e:
-        raise CchcError(_("không tạo được thư mục {folder} để lưu tệp ({reason})").format(
+        raise Refused(_("không tạo được thư mục {folder} để lưu tệp ({reason})").format(
             folder=folder, reason=e.strerror or e)) from None
     digest, size = hashlib.sha256(), 0
     try:
@@ -72,13 +72,13 @@ def store_upload(stream: BinaryIO, filename: str, plan_dir: Path, task_id: str, 
             while chunk := stream.read(1 << 16):
                 size += len(chunk)
                 if size > limit:
-                    raise CchcError(_("tệp tải lên lớn hơn giới hạn {mb} MB").format(mb=limit // (1024 * 1024)))
+                    raise Refused(_("tệp tải lên lớn hơn giới hạn {mb} MB").format(mb=limit // (1024 * 1024)))
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         if size == 0:
-            raise CchcError(_("tệp tải lên rỗng (0 byte)"))
+            raise Refused(_("tệp tải lên rỗng (0 byte)"))
         sha = digest.hexdigest()
         name = safe_name(filename)
         stem, dot, ext = name.rpartition(".")
@@ -92,7 +92,7 @@ def store_upload(stream: BinaryIO, filename: str, plan_dir: Path, task_id: str, 
                 continue
             if _place(Path(tmp), candidate):
                 return StoredFile(candidate, True, sha)
-        raise CchcError(_("thư mục {folder} đã có quá nhiều tệp cùng tên {name}").format(folder=folder, name=name))
+        raise Refused(_("thư mục {folder} đã có quá nhiều tệp cùng tên {name}").format(folder=folder, name=name))
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
