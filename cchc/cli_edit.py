@@ -27,14 +27,22 @@ ByOpt = Annotated[Optional[str], typer.Option(
     "--by", help=_("Người ghi; mặc định tên trong git config user.name, rồi tên đăng nhập."), show_default=False)]
 TaskArg = Annotated[str, typer.Argument(metavar="MÃ", help=_("Mã nhiệm vụ, ví dụ 3.đ hoặc III.2."),
                                         autocompletion=complete_task_id, show_default=False)]
+AmendOpt = Annotated[Optional[str], typer.Option(
+    "--amend-submitted", metavar="LÝ_DO", help=_(
+        "Sửa số liệu của kỳ đã nộp báo cáo (cchc submit); lý do được ghi lại và hiện trong cchc check và báo cáo "
+        "kỳ sau."), show_default=False)]
 EvidenceFileOpt = Annotated[Optional[str], typer.Option(
     "--file", help=_("Tệp tài liệu kiểm chứng; lưu đường dẫn tương đối so với tệp kế hoạch và mã SHA-256."),
     show_default=False)]
 
 
-def _report(result) -> None:
+def _report(write, amend: Optional[str]) -> None:
+    """Run `write()` (allowed to change a submitted report's data when `amend` gives a reason) and say what it did."""
     from . import output
+    from .submissions import amending
 
+    with amending(amend):
+        result = write()
     for warning in result.warnings:
         output.message(warning)
     output.message(result.line())
@@ -53,12 +61,13 @@ def update(
     note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú ngắn về công việc đã làm."))] = "",
     date: DateOpt = None,
     by: ByOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Ghi tiến độ của một nhiệm vụ (thêm một dòng có ngày vào nhật ký tiến độ)."""
     from .edit import record_progress
 
-    _report(record_progress(_plan(plan), task_id, percent, note=note, date=date, by=by))
+    _report(lambda: record_progress(_plan(plan), task_id, percent, note=note, date=date, by=by), amend_submitted)
 
 
 def done(
@@ -72,13 +81,14 @@ def done(
     note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
     date: DateOpt = None,
     by: ByOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Đánh dấu một nhiệm vụ đã hoàn thành, kèm tài liệu kiểm chứng."""
     from .edit import mark_done
 
-    _report(mark_done(_plan(plan), task_id, evidence=evidence, file=file, date=date, by=by,
-                      no_evidence=no_evidence, note=note))
+    _report(lambda: mark_done(_plan(plan), task_id, evidence=evidence, file=file, date=date, by=by,
+                              no_evidence=no_evidence, note=note), amend_submitted)
 
 
 def evidence_add(
@@ -86,12 +96,13 @@ def evidence_add(
     text: Annotated[str, typer.Argument(metavar="NỘI_DUNG", help=_(
         "Tài liệu kiểm chứng: loại, số, ngày, trích yếu như trên văn bản."), show_default=False)],
     file: EvidenceFileOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Thêm tài liệu kiểm chứng cho một nhiệm vụ."""
     from .edit import add_evidence
 
-    _report(add_evidence(_plan(plan), task_id, text, file=file))
+    _report(lambda: add_evidence(_plan(plan), task_id, text, file=file), amend_submitted)
 
 
 def kpi_record(
@@ -102,12 +113,14 @@ def kpi_record(
     source: Annotated[str, typer.Option("--source", help=_("Nguồn số liệu."))] = "",
     note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
     replace: Annotated[bool, typer.Option("--replace", help=_("Thay kết quả đã ghi của kỳ này."))] = False,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Ghi kết quả đo của một chỉ tiêu cho một kỳ báo cáo."""
     from .edit import record_measurement
 
-    _report(record_measurement(_plan(plan), target_id, value, period, source=source, note=note, replace=replace))
+    _report(lambda: record_measurement(_plan(plan), target_id, value, period, source=source, note=note,
+                                       replace=replace), amend_submitted)
 
 
 def note(
@@ -118,6 +131,7 @@ def note(
     text: Annotated[Optional[str], typer.Argument(metavar="[NỘI_DUNG]", help=_(
         "Nội dung; bỏ trống để sửa trong trình soạn thảo ($VISUAL, $EDITOR); - để đọc từ đầu vào chuẩn."),
         show_default=False)] = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Viết phần tự đánh giá của báo cáo định kỳ: ưu điểm, hạn chế, nguyên nhân, đề xuất."""
@@ -138,7 +152,7 @@ def note(
         if text is None:
             output.message(_("Không có thay đổi (trình soạn thảo đóng mà không lưu)."))
             return
-    _report(set_narrative(path, period, section, text))
+    _report(lambda: set_narrative(path, period, section, text), amend_submitted)
 
 
 def reopen(
@@ -150,12 +164,13 @@ def reopen(
         show_default=False)] = None,
     date: DateOpt = None,
     by: ByOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Mở lại một nhiệm vụ đã hoàn thành (giữ lại trong nhật ký)."""
     from .edit import reopen as reopen_task
 
-    _report(reopen_task(_plan(plan), task_id, reason, date=date, by=by, percent=percent))
+    _report(lambda: reopen_task(_plan(plan), task_id, reason, date=date, by=by, percent=percent), amend_submitted)
 
 
 def edit_in_editor(current: str) -> str | None:
