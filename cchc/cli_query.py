@@ -106,6 +106,20 @@ def complete_sort(incomplete: str) -> list[str]:
 # --- helpers ----------------------------------------------------------------------------------
 
 
+def print_findings(findings: list, where: str, json_out: bool) -> None:
+    """Findings on stdout, one `FILE:LINE:COL: mức [mã] …` line each, or as one JSON array."""
+    import typer
+
+    from . import output
+    from .checks import finding_json, format_finding
+
+    if json_out:
+        output.print_json([finding_json(d, where) for d in findings])
+        return
+    for d in findings:
+        typer.echo(format_finding(d, where))
+
+
 def display_path(path: Path | str) -> str:
     """The plan's path as the user would type it: relative when it lies under the current folder."""
     p = Path(path)
@@ -291,16 +305,13 @@ def register(app) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         """Rà soát kế hoạch trước khi báo cáo; thoát với mã 1 nếu có lỗi (dùng được trong git hook, CI)."""
-        from .checks import ERROR, WARNING, check_plan, finding_json, format_finding, has_errors
+        from .checks import ERROR, WARNING, check_plan, has_errors
 
         loaded = open_plan(file)
         findings = check_plan(loaded, as_of_date(as_of))
         where = display_path(loaded.path)
-        if json_out:
-            output.print_json([finding_json(d, where) for d in findings])
-        else:
-            for d in findings:
-                typer.echo(format_finding(d, where))
+        print_findings(findings, where, json_out)
+        if not json_out:
             errors = sum(d.severity == ERROR for d in findings)
             warnings = sum(d.severity == WARNING for d in findings)
             if findings:

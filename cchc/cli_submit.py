@@ -60,8 +60,8 @@ def submit(
 
 
 def _verify(file: Optional[str], json_out: bool) -> None:
-    from .checks import ERROR, finding_json, format_finding
-    from .cli_query import display_path
+    from .checks import ERROR
+    from .cli_query import display_path, print_findings
     from .submit import verify_submissions
 
     loaded = open_plan(file)
@@ -70,11 +70,8 @@ def _verify(file: Optional[str], json_out: bool) -> None:
         raise CchcError(_("{path}: chưa có báo cáo nào được ghi là đã nộp (cchc submit --quarter N --number …)")
                         .format(path=where))
     findings = sorted(verify_submissions(loaded), key=lambda d: (d.line, d.column, d.code))
-    if json_out:
-        output.print_json([finding_json(d, where) for d in findings])
-    else:
-        for d in findings:
-            typer.echo(format_finding(d, where))
+    print_findings(findings, where, json_out)
+    if not json_out:
         errors = sum(d.severity == ERROR for d in findings)
         if errors:
             output.message(_("{path}: {n} chỗ khác với các báo cáo đã nộp").format(path=where, n=errors))

@@ -165,7 +165,8 @@ def test_report_number_after_submission(office, tmp_path):
     out = tmp_path / "q1.docx"
     office.ok("report", "--quarter", "1", "--as-of", "15/03/2023", "-o", out)
     assert letterhead_and_annex(out) == (
-        "Số:      /BC-SKHCN", "(Kèm theo Báo cáo số      /BC-SKHCN ngày 15 tháng 3 năm 2023 của Sở Khoa học và Công nghệ)")
+        "Số:      /BC-SKHCN",
+        "(Kèm theo Báo cáo số      /BC-SKHCN ngày 15 tháng 3 năm 2023 của Sở Khoa học và Công nghệ)")
     office.submit()
     office.ok("report", "--quarter", "1", "--as-of", "15/03/2023", "-o", out)
     assert letterhead_and_annex(out) == (
