@@ -62,7 +62,7 @@ def submit(
 def _verify(file: Optional[str], json_out: bool) -> None:
     from .checks import ERROR
     from .cli_query import display_path, print_findings
-    from .submit import verify_submissions
+    from .submit import UNVERIFIABLE, verify_submissions
 
     loaded = open_plan(file)
     where = display_path(loaded.path)
@@ -73,8 +73,11 @@ def _verify(file: Optional[str], json_out: bool) -> None:
     print_findings(findings, where, json_out)
     if not json_out:
         errors = sum(d.severity == ERROR for d in findings)
+        unverified = sum(d.code == UNVERIFIABLE for d in findings)
         if errors:
             output.message(_("{path}: {n} chỗ khác với các báo cáo đã nộp").format(path=where, n=errors))
+        elif unverified:
+            output.message(_("{path}: {n} báo cáo đã nộp chưa kiểm chứng được").format(path=where, n=unverified))
         else:
             output.message(_("{path}: {n} báo cáo đã nộp khớp với kế hoạch hiện tại").format(
                 path=where, n=len(loaded.plan.submissions)))

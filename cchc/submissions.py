@@ -157,8 +157,9 @@ def plan_facts(plan: Plan) -> dict[str, Fact]:
 
     progress_fields = ("date", "percent", "note", "by", "event")
     evidence_fields = ("text", "number", "date", "issuer", "title", "file", "sha256", "url")
-    for task_id, path in plan.task_paths().items():
-        task = plan.task(task_id)
+    paths = plan.task_paths()
+    for task in plan.all_tasks():
+        task_id, path = task.id, paths[task.id]
         for i, entry in enumerate(task.progress):
             add("progress", task_id, entry.date.isoformat(), entry.date, progress_fields,
                 tuple(getattr(entry, f) for f in progress_fields), path + ("progress", i))
@@ -254,15 +255,12 @@ def guard_submitted(loaded, edit) -> None:
     Called by `writer.edit_plan` for every write, before the new text is validated, so the
     amendment lands in the same atomic write as the change it explains.
     """
-    from pydantic import ValidationError
-
     plan: Plan = loaded.plan
     until = locked_until(plan)
     if until is None:
         return
-    try:
-        new_plan = Plan.model_validate(edit.expected)
-    except ValidationError:
+    new_plan = edited_plan(plan, edit)
+    if new_plan is None:
         return  # the writer refuses the invalid result with its own messages
     changes = changed_facts(plan_facts(plan), plan_facts(new_plan), until)
     if not changes:
@@ -276,6 +274,53 @@ def guard_submitted(loaded, edit) -> None:
             "--amend-submitted “lý do”").format(path=loaded.path, fact=first.fact.label(),
                                                report=report_title(plan, submission)))
     _record_amendment(plan, new_plan, edit, submission, changes, reason, loaded.path.parent)
+
+
+def edited_plan(plan: Plan, edit) -> Plan | None:
+    """The plan after `edit`, or None if it is not valid.
+
+    An edit confined to one task, target or period's narrative (`TextEdit.region`) validates that
+    node alone and puts it into a copy of `plan`, so a write to a large plan does not validate all
+    of it once more; anything else validates the whole new data.
+    """
+    from pydantic import ValidationError
+
+    region = edit.region()
+    try:
+        if region is not None:
+            replaced = _with_node(plan, region[0], edit.expected)
+            if replaced is not None:
+                return replaced
+        return Plan.model_validate(edit.expected)
+    except ValidationError:
+        return None
+
+
+def _with_node(plan: Plan, path: tuple, data: dict) -> Plan | None:
+    from .model import Target, Task
+
+    if path[:1] == ("submissions",):
+        return plan  # no fact lives there
+    if len(path) >= 4 and path[0] == "areas" and path[2] == "tasks":
+        ai, ti = path[1], path[3]
+        tasks = list(plan.areas[ai].tasks)
+        tasks[ti] = Task.model_validate(data["areas"][ai]["tasks"][ti])
+        areas = list(plan.areas)
+        areas[ai] = areas[ai].model_copy(update={"tasks": tasks})
+        return plan.model_copy(update={"areas": areas})
+    if len(path) >= 2 and path[0] == "duties":
+        duties = list(plan.duties)
+        duties[path[1]] = Task.model_validate(data["duties"][path[1]])
+        return plan.model_copy(update={"duties": duties})
+    if len(path) >= 2 and path[0] == "targets":
+        targets = list(plan.targets)
+        targets[path[1]] = Target.model_validate(data["targets"][path[1]])
+        return plan.model_copy(update={"targets": targets})
+    if len(path) >= 2 and path[0] == "narratives":
+        narratives = dict(plan.narratives)
+        narratives[path[1]] = Narrative.model_validate(data["narratives"][path[1]])
+        return plan.model_copy(update={"narratives": narratives})
+    return None
 
 
 def _record_amendment(plan: Plan, new_plan: Plan, edit, submission: Submission, changes: list[FactChange],
