@@ -5,53 +5,56 @@ A thin layer over `cchc.submit` (recording, git, verification) and `cchc.submiss
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Optional
 
 import typer
 
 from . import output
-from .cli import JsonOpt, PlanOpt, open_plan, plan_path
-from .diagnostics import CchcError
+from .cmdoptions import (JsonOpt, PeriodOpt, PlanOpt, QuarterOpt, display_path, open_plan, parse_date_option,
+                         report_quarter)
+from .diagnostics import Refused, UsageError
 from .i18n import _
 
 
 def submit(
-    quarter: Annotated[Optional[int], typer.Option(
-        "--quarter", "-q", help=_("Kỳ báo cáo đã nộp: 1 quý I, 2 sáu tháng đầu năm, 3 quý III, 4 cả năm."),
-        show_default=False)] = None,
+    quarter: QuarterOpt = None,
+    period: PeriodOpt = None,
     number: Annotated[Optional[str], typer.Option(
-        "--number", "-n", metavar="SỐ", help=_("Số, ký hiệu của báo cáo, ví dụ 45/BC-SKHCN."),
+        "--number", "-n", metavar=_("SỐ"), help=_("Số, ký hiệu của báo cáo, ví dụ 45/BC-SKHCN."),
         show_default=False)] = None,
-    date: Annotated[Optional[str], typer.Option(
-        "--date", "-d", metavar="NGÀY", help=_("Ngày nộp (dd/mm/yyyy hoặc yyyy-mm-dd); mặc định hôm nay."),
-        show_default=False)] = None,
+    date: Annotated[Optional[dt.date], typer.Option(
+        "--date", "-d", metavar=_("NGÀY"), parser=parse_date_option, show_default=False,
+        help=_("Ngày nộp (dd/mm/yyyy hoặc yyyy-mm-dd); mặc định hôm nay."))] = None,
     attach: Annotated[Optional[str], typer.Option(
-        "--attach", metavar="TỆP", help=_("Bản đã ký (PDF); tệp ngoài thư mục kế hoạch được chép vào "
+        "--attach", metavar=_("TỆP"), help=_("Bản đã ký (PDF); tệp ngoài thư mục kế hoạch được chép vào "
                                           "bao-cao-da-nop/ cạnh tệp kế hoạch."), show_default=False)] = None,
     commit: Annotated[bool, typer.Option(
         "--commit", help=_("Commit kế hoạch (và bản đã ký) rồi gắn thẻ git bao-cao-NĂM-qN."))] = False,
     by: Annotated[Optional[str], typer.Option(
-        "--by", metavar="TÊN", help=_("Người ghi; mặc định tên trong git config user.name, rồi tên đăng nhập."),
+        "--by", metavar=_("TÊN"), help=_("Người ghi; mặc định tên trong git config user.name, rồi tên đăng nhập."),
         show_default=False)] = None,
     verify: Annotated[bool, typer.Option(
         "--verify", help=_("Kiểm chứng các báo cáo đã nộp: số liệu của kỳ đã nộp có bị sửa không, bản đã ký "
                            "còn nguyên không."))] = False,
-    file: PlanOpt = None,
+    plan: PlanOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Ghi báo cáo định kỳ đã ký và gửi đi; từ đó số liệu của kỳ đó không sửa được nữa nếu không ghi lý do."""
     if verify:
-        if any(v is not None for v in (quarter, number, date, attach, by)) or commit:
-            raise CchcError(_("--verify không đi cùng --quarter, --number, --date, --attach, --by, --commit"),
-                            exit_code=2)
-        _verify(file, json_out)
+        if any(v is not None for v in (quarter, period, number, date, attach, by)) or commit:
+            raise UsageError(_("--verify không đi cùng --quarter, --period, --number, --date, --attach, --by, "
+                               "--commit"))
+        _verify(plan, json_out)
         return
-    if quarter is None or number is None:
-        raise CchcError(_("cần --quarter N và --number “SỐ/BC-…”, ví dụ: cchc submit --quarter 1 "
-                          "--number 45/BC-SKHCN --date 15/03/2023"), exit_code=2)
+    if number is None:
+        raise UsageError(_("cần số của báo cáo đã nộp: --number “SỐ/BC-…”, ví dụ: cchc submit --quarter 1 "
+                           "--number 45/BC-SKHCN --date 15/03/2023"))
     from .submit import record_submission
 
-    result = record_submission(plan_path(file), quarter, number, date=date, attach=attach, by=by, commit=commit)
+    loaded = open_plan(plan)  # the plan's year says which report --period names; an invalid plan stops here
+    report = report_quarter(period, quarter, loaded.plan.plan.year)
+    result = record_submission(loaded.path, report, number, date=date, attach=attach, by=by, commit=commit)
     if json_out:
         output.print_json({"summary": result.summary, "file": str(result.path), "tag": result.tag or None,
                            "commit": result.commit or None})
@@ -59,16 +62,16 @@ def submit(
     output.message(result.line())
 
 
-def _verify(file: Optional[str], json_out: bool) -> None:
-    from .checks import ERROR
-    from .cli_query import display_path, print_findings
+def _verify(plan: Optional[str], json_out: bool) -> None:
+    from .cli_query import print_findings
+    from .finding_codes import ERROR
     from .submit import UNVERIFIABLE, verify_submissions
 
-    loaded = open_plan(file)
+    loaded = open_plan(plan)
     where = display_path(loaded.path)
     if not loaded.plan.submissions:
-        raise CchcError(_("{path}: chưa có báo cáo nào được ghi là đã nộp (cchc submit --quarter N --number …)")
-                        .format(path=where))
+        raise Refused(_("{path}: chưa có báo cáo nào được ghi là đã nộp (cchc submit --quarter N --number …)")
+                      .format(path=where))
     findings = sorted(verify_submissions(loaded), key=lambda d: (d.line, d.column, d.code))
     print_findings(findings, where, json_out)
     if not json_out:

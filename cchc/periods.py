@@ -69,6 +69,21 @@ def report_period(year: int, quarter: int, calendar_quarters: bool = False) -> R
     return ReportPeriod(year, quarter, start, end)
 
 
+def key_quarter(key: str) -> tuple[int, int]:
+    """Which periodic report a narrative or measurement key belongs to: (year, report number 1-4).
+
+    `2023-Q1` is the first-quarter report's; `2023-Q2` and `2023-H1` the six-month report's; `2023-Q3`
+    the third-quarter report's; `2023-Q4` and a bare `2023` the annual report's. `check`, `report` and
+    `kpi` all ask this, so a key means the same report everywhere.
+    """
+    year, part = int(key[:4]), key[5:]
+    if part == "H1":
+        return year, 2
+    if part.startswith("Q"):
+        return year, int(part[1])
+    return year, 4
+
+
 def next_period(period: ReportPeriod) -> ReportPeriod | None:
     """The period after `period` in the same plan year, or None after the annual report."""
     if period.quarter == 4:

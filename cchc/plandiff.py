@@ -358,7 +358,8 @@ def _target_label(name: str) -> str:
     }.get(name, name)
 
 
-def _narrative_label(name: str) -> str:
+def narrative_label(name: str) -> str:
+    """A narrative section's name as the report says it ("ưu điểm")."""
     return {
         "achievements": _("ưu điểm"), "shortcomings": _("tồn tại, hạn chế"), "causes": _("nguyên nhân"),
         "proposals": _("đề xuất, kiến nghị"),
@@ -453,7 +454,7 @@ def describe(change: Change, targets: dict[str, Target] | None = None) -> str:
     if k == "text":
         return _("kế hoạch: sửa phần {label}").format(label=_plan_label(c.field))
     if k == "narrative":
-        label = _narrative_label(c.field)
+        label = narrative_label(c.field)
         if not str(c.old or "").strip():
             return _("tự đánh giá {period}: viết phần {label}").format(period=c.id, label=label)
         if not str(c.new or "").strip():

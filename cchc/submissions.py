@@ -22,10 +22,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from .diagnostics import CchcError
+from .diagnostics import Refused
 from .i18n import _
 from .model import Narrative, Plan, Submission
-from .periods import ReportPeriod, format_date, report_period
+from .periods import ReportPeriod, format_date, key_quarter, report_period
 
 SUBMISSION_KEYS = tuple(Submission.model_fields)
 PLAN_KEYS = tuple(Plan.model_fields)
@@ -53,14 +53,9 @@ def submission_period(submission: Submission) -> ReportPeriod:
 
 
 def key_cutoff(year: int, key: str) -> dt.date | None:
-    """The cut-off of the report a measurement or narrative period key (`2023-H1`, `2023`) belongs to."""
-    from .checks import period_keys
-
-    for quarter in (1, 2, 3, 4):
-        period = report_period(year, quarter)
-        if key in period_keys(period):
-            return period.end
-    return None
+    """The cut-off of the report a measurement or narrative key (`2023-H1`, `2023`) of the plan's year belongs to."""
+    key_year, quarter = key_quarter(key)
+    return report_period(year, quarter).end if key_year == year else None
 
 
 def submission_covering(plan: Plan, day: dt.date) -> Submission | None:
@@ -118,9 +113,9 @@ class Fact:
             return _("{id}: tài liệu kiểm chứng “{text}”").format(id=self.owner, text=self.detail)
         if self.kind == "measurement":
             return _("chỉ tiêu {id} kỳ {period}").format(id=self.owner, period=self.detail)
-        from .edit import SECTION_LABELS
+        from .plandiff import narrative_label
 
-        return _("phần “{label}” kỳ {period}").format(label=SECTION_LABELS[self.detail](), period=self.owner)
+        return _("phần “{label}” kỳ {period}").format(label=narrative_label(self.detail), period=self.owner)
 
 
 def fingerprint(fact: Fact | None) -> str:
@@ -269,7 +264,7 @@ def guard_submitted(loaded, edit) -> None:
     submission = submission_covering(plan, first.day)
     reason = _AMENDMENT.get()
     if reason is None:
-        raise CchcError(_(
+        raise Refused(_(
             "{path}: {fact} thuộc {report} nên không ghi; nếu thật cần sửa số liệu đã báo cáo, chạy lại lệnh với "
             "--amend-submitted “lý do”").format(path=loaded.path, fact=first.fact.label(),
                                                report=report_title(plan, submission)))
@@ -325,7 +320,7 @@ def _with_node(plan: Plan, path: tuple, data: dict) -> Plan | None:
 
 def _record_amendment(plan: Plan, new_plan: Plan, edit, submission: Submission, changes: list[FactChange],
                       reason: str, folder) -> None:
-    from .edit import default_by
+    from .history import default_by
     from .plandiff import describe_all, diff_plans
     from .yamledit import clean_text
 

@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import CchcError, Diagnostic
+from .diagnostics import CchcError, Diagnostic, NotFound, Refused, UsageError
 from .i18n import _
 from .model import Plan, Submission
 from .periods import format_date, parse_user_date, report_period
@@ -69,10 +69,10 @@ def record_submission(path: str | os.PathLike, quarter: int, number: str, date: 
 
     path = Path(path)
     if quarter not in (1, 2, 3, 4):
-        raise CchcError(_("--quarter phải là 1, 2, 3 hoặc 4, không phải {n}").format(n=quarter), exit_code=2)
+        raise UsageError(_("--quarter phải là 1, 2, 3 hoặc 4, không phải {n}").format(n=quarter))
     number = clean_text(number or "", multiline=False)
     if not number:
-        raise CchcError(_("cần số, ký hiệu của báo cáo đã nộp: --number “45/BC-SKHCN”"), exit_code=2)
+        raise UsageError(_("cần số, ký hiệu của báo cáo đã nộp: --number “45/BC-SKHCN”"))
     day = _submission_day(date)
     who = _who(by, path)
     signed = _signed_file(Path(attach), path.parent) if attach else None
@@ -83,12 +83,12 @@ def record_submission(path: str | os.PathLike, quarter: int, number: str, date: 
         period = report_period(plan.plan.year, quarter)
         existing = submission_of(plan, period.key)
         if existing is not None:
-            raise CchcError(_("{path}: {report} đã được ghi; không ghi lại").format(
+            raise Refused(_("{path}: {report} đã được ghi; không ghi lại").format(
                 path=path, report=report_title(plan, existing)))
         if day < period.start or day.year > plan.plan.year + 1:
-            raise CchcError(_("ngày nộp {date} không hợp với kỳ {name} (số liệu từ {start} đến {end})").format(
+            raise UsageError(_("ngày nộp {date} không hợp với kỳ {name} (số liệu từ {start} đến {end})").format(
                 date=format_date(day), name=period.name, start=format_date(period.start),
-                end=format_date(period.end)), exit_code=2)
+                end=format_date(period.end)))
         tag = tag_name(plan.plan.year, quarter) if commit else ""
         if commit:
             _check_can_commit(path, tag)
@@ -124,10 +124,9 @@ def _submission_day(value: str | dt.date | None) -> dt.date:
     try:
         day = value if isinstance(value, dt.date) else parse_user_date(value)
     except ValueError as e:
-        raise CchcError(str(e), exit_code=2) from None
+        raise UsageError(str(e)) from None
     if day > dt.date.today():
-        raise CchcError(_("ngày nộp {date} chưa đến; chỉ ghi báo cáo đã nộp").format(date=format_date(day)),
-                        exit_code=2)
+        raise UsageError(_("ngày nộp {date} chưa đến; chỉ ghi báo cáo đã nộp").format(date=format_date(day)))
     return day
 
 
@@ -142,7 +141,7 @@ def _signed_file(source: Path, plan_dir: Path) -> _Signed:
     from .query import file_sha256
 
     if not source.is_file():
-        raise CchcError(_("không tìm thấy tệp báo cáo đã ký {file}").format(file=source), exit_code=2)
+        raise NotFound(_("không tìm thấy tệp báo cáo đã ký {file}").format(file=source))
     digest = file_sha256(source)
     try:
         rel = Path(os.path.relpath(os.path.abspath(source), os.path.abspath(plan_dir))).as_posix()
@@ -155,7 +154,7 @@ def _signed_file(source: Path, plan_dir: Path) -> _Signed:
     if existing.exists():
         if existing.is_file() and file_sha256(existing) == digest:
             return _Signed(target.as_posix(), digest, None)
-        raise CchcError(_("{path}: đã có một tệp khác cùng tên; đổi tên tệp đã ký rồi chạy lại lệnh").format(
+        raise Refused(_("{path}: đã có một tệp khác cùng tên; đổi tên tệp đã ký rồi chạy lại lệnh").format(
             path=existing))
     return _Signed(target.as_posix(), digest, source)
 
@@ -177,7 +176,7 @@ def _copy_new(source: Path, target: Path) -> list[Path]:
     except OSError as e:
         for p in made:
             p.rmdir()
-        raise CchcError(_("{path}: không chép được tệp đã ký ({reason}); không ghi gì").format(
+        raise Refused(_("{path}: không chép được tệp đã ký ({reason}); không ghi gì").format(
             path=target, reason=e.strerror or e)) from None
     finally:
         os.unlink(tmp)
@@ -190,9 +189,9 @@ def _check_can_commit(path: Path, tag: str) -> None:
 
     repo = locate(path)
     if git(repo.root, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
-        raise CchcError(_("git chưa biết tên người commit; đặt git config user.name và user.email rồi chạy lại"))
+        raise Refused(_("git chưa biết tên người commit; đặt git config user.name và user.email rồi chạy lại"))
     if git(repo.root, "rev-parse", "--quiet", "--verify", f"refs/tags/{tag}", check=False).returncode == 0:
-        raise CchcError(_("kho git đã có thẻ {tag}; không ghi gì").format(tag=tag))
+        raise Refused(_("kho git đã có thẻ {tag}; không ghi gì").format(tag=tag))
 
 
 def _commit(path: Path, files: list[Path], message: str, tag: str) -> str:
@@ -205,7 +204,7 @@ def _commit(path: Path, files: list[Path], message: str, tag: str) -> str:
         git(repo.root, "commit", "-q", "-m", message, "--", *rels)
         git(repo.root, "tag", "-a", tag, "-m", message)
     except CchcError as e:
-        raise CchcError(_("đã ghi vào {path} nhưng chưa commit được ({detail}); hãy tự commit và gắn thẻ {tag}").format(
+        raise Refused(_("đã ghi vào {path} nhưng chưa commit được ({detail}); hãy tự commit và gắn thẻ {tag}").format(
             path=path.name, detail=e, tag=tag)) from None
     return git(repo.root, "rev-parse", "--short", "HEAD").stdout.decode().strip()
 
@@ -280,7 +279,7 @@ def submitted_basis(plan: Plan, submission: Submission, history: _History) -> Ba
 
 def verify_submissions(loaded) -> list[Diagnostic]:
     """Findings about every submission of `loaded`: hand changes to its facts, amendments, its signed file."""
-    from .checks import CHECK_CODES
+    from .finding_codes import severity
     from .query import evidence_file_state
 
     plan: Plan = loaded.plan
@@ -288,7 +287,7 @@ def verify_submissions(loaded) -> list[Diagnostic]:
     findings: list[Diagnostic] = []
 
     def add(path: tuple, code: str, message: str) -> None:
-        findings.append(doc.diagnostic(path, message, code, severity=CHECK_CODES[code]))
+        findings.append(doc.diagnostic(path, message, code, severity=severity(code)))
 
     history = _History(Path(doc.path))
     now = plan_facts(plan)

@@ -159,7 +159,8 @@ def test_refusals_leave_every_file_unchanged(office, tmp_path):
     assert "chưa đến" in refused(office, "submit", "-q", "1", "-n", NUMBER, "--date", "15/03/2999", code=2)
     assert refused(office, "submit", "-q", "2", "-n", NUMBER, "--date", "10/12/2022", code=2) == (
         "lỗi: ngày nộp 10/12/2022 không hợp với kỳ 6 tháng đầu năm 2023 (số liệu từ 15/12/2022 đến 14/06/2023)\n")
-    assert "cần --quarter N và --number" in refused(office, "submit", "--number", NUMBER, code=2)
+    assert "cần chọn kỳ báo cáo" in refused(office, "submit", "--number", NUMBER, code=2)
+    assert "cần số của báo cáo đã nộp" in refused(office, "submit", "--quarter", "1", code=2)
     assert "không tìm thấy tệp báo cáo đã ký" in refused(office, "submit", "-q", "1", "-n", NUMBER, "--attach",
                                                          tmp_path / "khong-co.pdf", code=2)
     office.git("tag", "-a", "bao-cao-2023-q1", "-m", "thẻ có sẵn")
