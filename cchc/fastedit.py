@@ -188,9 +188,13 @@ def attempt(shown, raw: bytes, text: str, change: Callable, scope: Scope | None)
                                                                                                      holder):
             return None
         edit = BlockEdit(doc, starts, holder, outer)
-        result = change(LoadedPlan(plan=entry.plan, doc=doc), edit)
+        loaded = LoadedPlan(plan=entry.plan, doc=doc)
+        result = change(loaded, edit)
         if not edit.changed:
             return result, None, None
+        from .submissions import guard_submitted
+
+        guard_submitted(loaded, edit)  # as the full path; an amendment lands outside the block: NotShown
         new_text = edit.result()
         _check_region(shown, edit, holder)
         model = check_node(entry.plan, holder, edit.value(holder))

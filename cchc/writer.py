@@ -4,7 +4,8 @@
 1. takes a lock beside the file (`plan_2023.yaml.lock`), so cchc commands writing the same plan
    at once queue instead of overwriting each other; the lock covers read → edit → write;
 2. reads the file and refuses to touch it if it has merge-conflict markers or is invalid;
-3. lets `change` splice its edit into the text (`yamledit.TextEdit`);
+3. lets `change` splice its edit into the text (`yamledit.TextEdit`), and refuses an edit that
+   changes what a submitted report said unless it is an amendment (`submissions.guard_submitted`);
 4. parses the new text, checks it reads back as exactly the intended data, and validates it:
    a change that would leave an invalid plan is refused, the file untouched;
 5. checks that the file still has the content it had at step 2 (an editor may have saved it
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .diagnostics import CchcError, PlanInvalid
+from .finding_codes import format_finding
 from .i18n import _
 from .planfile import LoadedPlan, PlanDocument, decode_text, parse_document, read_bytes, validate_document
 from .yamledit import TextEdit
@@ -104,6 +106,9 @@ def _make_change(shown: Path, raw: bytes, text: str, change: Callable, scope: tu
     result = change(loaded, edit)
     if not edit.changed:
         return result, None, None
+    from .submissions import guard_submitted
+
+    guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
     new_text = edit.result()
     _check_after(shown, edit, new_text)
     return result, new_text, fastedit.after_full_edit(shown, loaded, edit, new_text, scope)
@@ -126,7 +131,7 @@ def _load_before(shown: Path, text: str) -> LoadedPlan:
         head = _("{path}: tệp còn dấu xung đột khi gộp của git; giải quyết xung đột trước, không ghi thay đổi nào") \
             if conflict else _("{path}: tệp kế hoạch đang có lỗi nên không ghi thay đổi nào; sửa các lỗi sau "
                                "rồi chạy lại lệnh")
-        raise PlanNotWritten("\n".join([head.format(path=shown), *(str(d) for d in e.diagnostics)])) from None
+        raise PlanNotWritten("\n".join([head.format(path=shown), *(format_finding(d) for d in e.diagnostics)])) from None
 
 
 def _check_after(shown: Path, edit: TextEdit, new_text: str) -> None:
