@@ -243,6 +243,8 @@ class _Builder:
                     for i, task in enumerate(a.tasks):
                         if self.letter_of(a, i) == m[2]:
                             return f"{a.number}.{m[2]}", budget
+        # A letter that names no task of the area: the row is its own task unless its text is the same.
+        threshold = 0.85 if m else 0.6
         want = fold(row.content)[:300]
         best, best_id = 0.0, None
         pool = [area] if area else self.doc.areas
@@ -259,7 +261,7 @@ class _Builder:
                     ratio = matcher.ratio()
                     if ratio > best:
                         best, best_id = ratio, f"{a.number}.{self.letter_of(a, i)}"
-        return (best_id if best >= 0.6 else None), budget
+        return (best_id if best >= threshold else None), budget
 
     def annex_only_task(self, area: AreaText, row: AnnexRow) -> str:
         area.tasks.append(TaskText(row.n, row.content, written="phụ lục"))
@@ -335,7 +337,9 @@ class _Builder:
         lead, support, deadline, output = self.owners(row, text.title, f"¶{row.n}" if row else "")
         entry: dict[str, Any] = {"id": task_id}
         notes = []
-        if written_id != task_id:
+        if text.written == "phụ lục":
+            notes.append(f"nhiệm vụ chỉ có trong phụ lục (¶{text.n}), cchc đặt mã {task_id}")
+        elif written_id != task_id:
             notes.append(f"bản gốc đánh “{written_id}”, cchc đặt mã {task_id}")
         if text.joined:
             notes.append(f"gộp {text.joined} ý gạch đầu dòng vào nội dung")
@@ -352,8 +356,7 @@ class _Builder:
                 letter = self.letter_of(area, i)
                 task_id = f"{area.number}.{letter}"
                 written = f"{area.number}.{text.letter}" if text.letter else \
-                    (text.written if text.written not in ("-", "phụ lục") else
-                     ("gạch đầu dòng" if text.written == "-" else "chỉ có trong phụ lục"))
+                    ("gạch đầu dòng" if text.written == "-" else text.written)
                 tasks.append(self.task(task_id, text, annex.get(task_id), written))
             out.append({"number": area.number, "title": area.title, "tasks": tasks})
         return out

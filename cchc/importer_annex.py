@@ -152,13 +152,13 @@ def unit_key(name: str, taken: set[str]) -> str:
     words = [w for w in re.split(r"[^A-Za-z0-9&]+", fold(name).upper()) if w]
     prefix = ""
     for head, short in ((["VAN", "PHONG"], "VP"), (["THANH", "TRA"], "TTRA"), (["TRUNG", "TAM"], "TT"),
-                        (["CHI", "CUC"], "CC"), (["PHONG"], ""), (["BAN"], "B")):
+                        (["CHI", "CUC"], "CC"), (["UY", "BAN", "NHAN", "DAN"], "UBND"), (["UBND"], "UBND"),
+                        (["PHONG"], ""), (["BAN"], "B")):
         if words[:len(head)] == head:
             prefix, words = short, words[len(head):]
             break
     rest = [w for w in words if w not in ("VA", "CAC", "CUA", "SO", "HUYEN", "TINH", "THUOC", "&")]
-    initials = "".join(w if w in ("UBND", "HDND") else w[0] for w in rest)
-    base = (prefix + ("" if prefix in ("VP", "TTRA") and len(rest) <= 1 else initials))[:8] or "DV"
+    base = (prefix + "".join(w[0] for w in rest))[:8] or "DV"
     candidate, i = base, 2
     while candidate in taken:
         candidate, i = f"{base}{i}", i + 1

@@ -16,6 +16,7 @@ from pathlib import Path
 from .diagnostics import CchcError
 from .i18n import _
 from .importer_text import MARKER, Para, clean, is_capitals, join_lines
+from .text import format_number
 
 # A CCHC plan is 10–50 pages: about 20 KB of text, a few hundred KB as .docx (more with a scanned
 # seal). The limits leave a wide margin and keep memory within a few hundred MB.
@@ -68,7 +69,7 @@ def read_blocks(path: Path) -> list[Block]:
 
 
 def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+    return format_number(round(size / (1024 * 1024), 1))
 
 
 def _read_text(path: Path) -> list[Block]:

@@ -15,7 +15,7 @@ from .importer_annex import annex_columns
 from .importer_source import Block, Row, Table
 from .importer_text import MARKER, Para, is_capitals
 from .importer_header import DOC_TYPES
-from .text import LETTERS, fold, roman_to_int
+from .text import LETTERS, fold
 
 _ANNEX_NOTE = re.compile(r"^\(?\s*(?:Kèm theo|Chi tiết (?:tại|theo)|Có|Theo) Phụ lục", re.I)
 _SUBTASK = re.compile(r"^(?P<area>\d{1,2})\.(?P<item>\d{1,2})\.?\s+")
@@ -138,6 +138,11 @@ class _Reader:
             rest = text[marker.end():].strip()
             if rest:
                 self.out.recipients.append(_undash(rest))
+            return
+        if fold(text).startswith("phu luc") and is_capitals(text[:7]):
+            self.state = "annex"  # the annex's title and "(Kèm theo Kế hoạch số …)": its table is read
+            return
+        if self.state == "annex":
             return
         if self.state == "closing":
             if marker and marker["dash"]:
@@ -294,7 +299,3 @@ def letter_after(previous: str | None) -> str | None:
         return LETTERS[0]
     i = LETTERS.index(previous)
     return LETTERS[i + 1] if i + 1 < len(LETTERS) else None
-
-
-def duty_number(roman: str) -> int:
-    return roman_to_int(roman)

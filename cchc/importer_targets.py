@@ -21,7 +21,8 @@ _GROUP = re.compile(r"\bnhóm\s+(?P<value>\d)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ(])")
 _CLAUSE_SEP = re.compile(r"[;:]|\)\s|,\s|\svà\s")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9 &-]*[A-Z0-9]$")
-_LEADING = re.compile(r"^(?:các|việc|và|là|của|về|thì|phấn đấu|đạt|chỉ số|chỉ tiêu)\s+", re.I)
+_LEADING = re.compile(r"^(?:các|việc|và|là|của|về|thì|phấn đấu|đạt|duy trì)\s+", re.I)
+_TRAILING = re.compile(r"\s+(?:xếp hạng|xếp|đạt|trong|thuộc|vào|ở|là|nằm trong|duy trì)$", re.I)
 
 
 @dataclass
@@ -47,7 +48,7 @@ def _phrase_before(text: str) -> str:
         if m.end() < len(text):
             cut = m.end()
     phrase = text[cut:].strip(" ,;:(")
-    while (stripped := _LEADING.sub("", phrase)) != phrase:
+    while (stripped := _TRAILING.sub("", _LEADING.sub("", phrase))) != phrase:
         phrase = stripped
     return " ".join(phrase.split(" ")[-12:])
 
