@@ -34,7 +34,8 @@ MAX_TASKS = 3000  # a plan has tens of tasks; more is not a plan cchc should gue
 _ORG_BEFORE_LEAD = re.compile(
     r"(?P<unit>(?:Văn phòng|Phòng|Thanh tra|Trung tâm|Chi cục|Ban|Công an|Ủy ban nhân dân|UBND)"
     r"(?:\s[^,;.()]{1,60}?)?)\s+(?:chủ trì|có trách nhiệm chủ trì)")
-_FUZZY_BUDGET = 200_000  # title comparisons when matching annex rows to tasks (bounded time)
+MAX_SHOWN_PROBLEMS = 10
+_FUZZY_BUDGET = 5_000  # title comparisons when matching annex rows to tasks (bounded time)
 
 __all__ = ["ImportRefused", "Imported", "import_document", "write_new_plan"]
 
@@ -87,6 +88,7 @@ class _Builder:
         self.year = 0
         self.default_lead = ""
         self.task_count = 0
+        self._letters_for: tuple[tuple, list[str]] = ((), [])
 
     # --- plan: -------------------------------------------------------------------------------
 
@@ -269,10 +271,13 @@ class _Builder:
 
     def letter_of(self, area: AreaText, index: int) -> str:
         """The letter of the task at `index`: as written when it follows on, else the next free one."""
-        letters = self._letters(area)
-        return letters[index]
+        key = (id(area), len(area.tasks))
+        if self._letters_for[0] != key:
+            self._letters_for = (key, self._letters(area))
+        return self._letters_for[1][index]
 
-    def _letters(self, area: AreaText) -> list[str]:
+    @staticmethod
+    def _letters(area: AreaText) -> list[str]:
         out: list[str] = []
         for task in area.tasks:
             previous = out[-1] if out else None
@@ -358,7 +363,11 @@ class _Builder:
                 written = f"{area.number}.{text.letter}" if text.letter else \
                     ("gạch đầu dòng" if text.written == "-" else text.written)
                 tasks.append(self.task(task_id, text, annex.get(task_id), written))
-            out.append({"number": area.number, "title": area.title, "tasks": tasks})
+            number: Any = area.number
+            if area.written is not None:
+                number = Noted(area.number, f"bản gốc đánh số {area.written} (trùng lĩnh vực trước), cchc đặt số "
+                                            f"{area.number}")
+            out.append({"number": number, "title": area.title, "tasks": tasks})
         return out
 
     def duties(self) -> list[dict[str, Any]]:
@@ -442,8 +451,11 @@ def import_document(path: str | Path) -> Imported:
     try:
         validate_document(parse_document(Path(f"plan_{build.year}.yaml"), text))
     except PlanInvalid as e:
+        shown = [str(d) for d in e.diagnostics[:MAX_SHOWN_PROBLEMS]]
+        if len(e.diagnostics) > MAX_SHOWN_PROBLEMS:
+            shown.append(_("… và {n} lỗi khác").format(n=len(e.diagnostics) - MAX_SHOWN_PROBLEMS))
         raise ImportRefused("\n".join([_("{path}: tệp kế hoạch tạo ra từ văn bản này không hợp lệ; không ghi tệp nào"
-                                         ).format(path=source), *(str(d) for d in e.diagnostics)])) from None
+                                         ).format(path=source), *shown])) from None
     return Imported(source=source, text=text, year=build.year, areas=len(areas),
                     tasks=sum(len(a["tasks"]) for a in areas), targets=len(targets), guesses=guesses,
                     unplaced=sorted(build.unplaced))

@@ -37,6 +37,7 @@ class AreaText:
     number: int
     title: str
     tasks: list[TaskText] = field(default_factory=list)
+    written: int | None = None  # the number in the document when it repeats an earlier area's
 
 
 @dataclass
@@ -221,7 +222,11 @@ class _Reader:
                 self.area.tasks.append(TaskText(p.n, text[m.end():].strip(), written=f"{m['area']}.{m['item']}"))
             return
         if marker and marker["number"] and "." not in marker["number"]:
-            self.area = AreaText(p.n, int(marker["number"]), text[marker.end():].strip().rstrip(":").strip())
+            number = int(marker["number"])
+            used = {a.number for a in self.out.areas}
+            self.area = AreaText(p.n, number, text[marker.end():].strip().rstrip(":").strip())
+            if number in used or number == 0:
+                self.area.number, self.area.written = max(used | {0}) + 1, number
             self.out.areas.append(self.area)
             return
         if self.area is None:

@@ -87,12 +87,13 @@ def join_lines(raw_lines: list[str]) -> list[Para]:
         marker = MARKER.match(text)
         if marker and marker["dash"] and not short and not _ENDS_SENTENCE_OR_CLAUSE.search(prev):
             marker = None  # "kinh tế" / "- xã hội": a hyphen the line break put first
+        cut_word = re.search(r"\w-$", prev) is not None  # "1046/QĐ-" / "TTg": one word across two lines
         starts = (not paras or marker is not None or capitals or prev_capitals
-                  or (short and _opens_capital(text)))
+                  or (short and not cut_word and _opens_capital(text)))
         if starts:
             paras.append(Para(n, text))
         else:
-            joint = "" if re.search(r"\w-$", prev) else " "
+            joint = "" if cut_word else " "
             paras[-1].text = clean(paras[-1].text + joint + text)
         prev, prev_capitals = text, capitals
     return paras
