@@ -112,9 +112,12 @@ def _read_docx(path: Path) -> list[Block]:
     import docx
     from docx.table import Table as DocxTable
 
+    from .importer_numbering import Numbering
+
     try:
         document = docx.Document(str(path))
         items = list(document.iter_inner_content())
+        numbering = Numbering(document)
     except Exception:  # noqa: BLE001 - python-docx raises many kinds on a damaged file
         raise ImportRefused(_("{path}: không phải tệp Word .docx hợp lệ").format(path=path)) from None
     blocks: list[Block] = []
@@ -136,7 +139,9 @@ def _read_docx(path: Path) -> list[Block]:
             blocks.append(table)
         else:
             n += 1
-            blocks.extend(Para(n, piece) for piece in split_soft_breaks(item.text))
+            label = numbering.label(item)
+            text = f"{label} {item.text}" if label else item.text
+            blocks.extend(Para(n, piece) for piece in split_soft_breaks(text))
     return blocks
 
 

@@ -2,7 +2,9 @@
 
 It has what issued plans have and the bundled seed lacks: a letterhead table, a signature table
 beside "Nơi nhận", an annex table of tasks (with a two-row header and a merged area row), a
-section cchc has no field for, and a line break (Shift+Enter) inside a task.
+section cchc has no field for, a line break (Shift+Enter) inside a task, and Word's automatic
+numbering: area 1's tasks are lettered by a list definition ("%1)"), the duties by the "List
+Number" style, so their "a)" and "1." exist only as Word draws them.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ BODY = [
     "- Các cơ quan, đơn vị triển khai đúng tiến độ, có tài liệu kiểm chứng.",
     "II. NHIỆM VỤ TRỌNG TÂM",
     "1. Cải cách thể chế",
-    "a) Rà soát, hệ thống hóa văn bản quy phạm pháp luật do HĐND, UBND huyện ban hành.",
-    "b) Kiểm tra việc thi hành pháp luật về xử lý vi phạm hành chính.",
+    "#letter Rà soát, hệ thống hóa văn bản quy phạm pháp luật do HĐND, UBND huyện ban hành.",
+    "#letter Kiểm tra việc thi hành pháp luật về xử lý vi phạm hành chính.",
     "2. Cải cách thủ tục hành chính",
     "a) Niêm yết công khai, đầy đủ thủ tục hành chính tại Bộ phận một cửa.",
     "b) Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính.",
@@ -41,8 +43,8 @@ BODY = [
     "III. KINH PHÍ THỰC HIỆN",
     "Kinh phí thực hiện từ ngân sách huyện năm 2024.",
     "IV. TỔ CHỨC THỰC HIỆN",
-    "1. Phòng Nội vụ chủ trì theo dõi, đôn đốc, tổng hợp báo cáo kết quả thực hiện Kế hoạch này.",
-    "2. Các cơ quan, đơn vị căn cứ Kế hoạch này triển khai thực hiện.",
+    "#number Phòng Nội vụ chủ trì theo dõi, đôn đốc, tổng hợp báo cáo kết quả thực hiện Kế hoạch này.",
+    "#number Các cơ quan, đơn vị căn cứ Kế hoạch này triển khai thực hiện.",
 ]
 
 CLOSING = (["Nơi nhận:", "- Sở Nội vụ tỉnh (B/c);", "- TT Huyện ủy, TT HĐND huyện;", "- Các cơ quan, đơn vị;",
@@ -79,15 +81,43 @@ def _cell_lines(cell, lines: list[str]) -> None:
         cell.add_paragraph(line)
 
 
+def _letter_list(document) -> str:
+    """A list definition lettering its items a) b) c) …, as Word's Numbering button makes one."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        '<w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%1)"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    return "90"
+
+
+def _number_with(paragraph, num_id: str) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
 def build(path: Path) -> Path:
     import docx
 
     document = docx.Document()
+    letters = _letter_list(document)
     head = document.add_table(rows=1, cols=2)
     for cell, lines in zip(head.rows[0].cells, LETTERHEAD):
         _cell_lines(cell, lines)
     for text in BODY:
         paragraph = document.add_paragraph()
+        if text.startswith("#letter "):
+            text = text.removeprefix("#letter ")
+            _number_with(paragraph, letters)
+        elif text.startswith("#number "):
+            text = text.removeprefix("#number ")
+            paragraph.style = document.styles["List Number"]
         for i, line in enumerate(text.split("\n")):
             if i:
                 paragraph.add_run().add_break()

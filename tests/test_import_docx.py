@@ -64,6 +64,16 @@ def test_tasks_owners_and_deadlines_from_the_annex(district):
     assert rows["IV.1"][0] == "NV"
 
 
+def test_word_automatic_numbering_is_read_as_word_shows_it(district):
+    import docx
+
+    document, _target, _result, plan = district
+    texts = [p.text for p in docx.Document(str(document)).paragraphs]
+    assert "Rà soát, hệ thống hóa văn bản quy phạm pháp luật do HĐND, UBND huyện ban hành." in texts  # no "a)"
+    assert "Phòng Nội vụ chủ trì theo dõi, đôn đốc, tổng hợp báo cáo kết quả thực hiện Kế hoạch này." in texts
+    assert plan.task("1.a").title.startswith("Rà soát") and plan.task("IV.1").title.startswith("Phòng Nội vụ")
+
+
 def test_owner_names_become_units_marked_to_confirm(district):
     _document, target, _result, plan = district
     assert plan.units == {"NV": "Phòng Nội vụ", "TP": "Phòng Tư pháp", "VPHU": "Văn phòng HĐND và UBND huyện",
