@@ -22,8 +22,8 @@ from .i18n import _
 from .importer_annex import (AnnexArea, AnnexRow, annex_rows, guess_deadline, is_everyone, read_deadline,
                              split_owners, unit_key)
 from .importer_emit import Noted, render
-from .importer_header import (acronym, basis_clauses, name_from_capitals, parse_basis, parse_letterhead,
-                              parse_signature, province_of, title_from_capitals)
+from .importer_header import (PROMULGATION, acronym, basis_clauses, is_upper, name_from_capitals, parse_basis,
+                              parse_letterhead, parse_signature, province_of, title_from_capitals)
 from .importer_source import ImportRefused, read_blocks
 from .importer_structure import AreaText, Outline, TaskText, letter_after, outline
 from .importer_targets import find_targets, slug
@@ -97,7 +97,10 @@ class _Builder:
         head = parse_letterhead(doc.head_lines)
         subtitle = " ".join(doc.title_lines)
         title_part, _sep, of_part = subtitle.partition(" của ")
-        year_match = re.search(r"\bnăm (\d{4})\b", subtitle) or re.search(r"\bnăm (\d{4})\b", doc.promulgation)
+        if is_upper(title_part):
+            title_part = name_from_capitals(title_part)  # "CẢI CÁCH HÀNH CHÍNH NĂM 2024"
+        year_match = re.search(r"\bnăm (\d{4})\b", subtitle, re.I) or re.search(r"\bnăm (\d{4})\b",
+                                                                                doc.promulgation, re.I)
         if year_match:
             self.year = int(year_match[1])
         elif head.date:
@@ -114,7 +117,8 @@ class _Builder:
             info["title"] = Noted(f"Kế hoạch cải cách hành chính năm {self.year}",
                                   "bản gốc không có tiêu đề đọc được; cchc đặt")
 
-        subject = doc.promulgation.split(" ban hành ", 1)[0].strip() if doc.promulgation else ""
+        promulgating = PROMULGATION.search(doc.promulgation)
+        subject = doc.promulgation[:promulgating.start()].strip() if promulgating else ""
         issuer: Any
         if of_part:
             issuer = of_part.strip()
@@ -198,6 +202,9 @@ class _Builder:
             self.default_lead = self.units.key(name, where)
 
     def fallback_lead(self, issuer: str, short: str) -> str:
+        """The lead for tasks no one is named for: the plan's follow-up unit, the annex's first, or the issuer."""
+        if not self.default_lead and self.units.by_name:
+            self.default_lead = next(iter(self.units.by_name.values()))
         if not self.default_lead:
             key = re.sub(r"[^A-Z0-9]", "", fold(short).upper()) or "DV"
             self.units.by_name[issuer or key] = key

@@ -24,6 +24,8 @@ _BASIS = re.compile(
 _NUMBER = re.compile(r"^(?:số\s+)?(?P<number>[\w.&-]*\d[\w.&-]*(?:/[\w.&-]+)+|số\s+\S+)\s*(?P<name>.*)$")
 _TITLE_START = re.compile(r"\s(?=(?:ban hành|về|quy định|phê duyệt|hướng dẫn|sửa đổi|triển khai|thực hiện|"
                           r"tổ chức|tăng cường|đẩy mạnh)\b)")
+# "Sở Khoa học và Công nghệ ban hành Kế hoạch … như sau:": who issues the plan, before the verb
+PROMULGATION = re.compile(r"\s(?:ban hành|xây dựng|triển khai)\s+(?:Kế hoạch|kế hoạch)\b")
 _DATE_LINE = re.compile(r"^(?P<place>[^,]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
 _NUMBER_LINE = re.compile(r"^Số\s*:\s*(?P<number>\S*)")
 _AUTHORITY = re.compile(r"^(?:KT|TM|TL|TUQ|Q|PP)\.\s", re.I)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .importer_annex import annex_columns
 from .importer_source import Block, Row, Table
 from .importer_text import MARKER, Para, is_capitals
-from .importer_header import DOC_TYPES
+from .importer_header import DOC_TYPES, PROMULGATION
 from .text import LETTERS, fold
 
 _ANNEX_NOTE = re.compile(r"^\(?\s*(?:Kèm theo|Chi tiết (?:tại|theo)|Có|Theo) Phụ lục", re.I)
@@ -176,7 +176,7 @@ class _Reader:
                                           and not self.out.promulgation):
             self.out.bases.append(p)
             self.state = "preamble"
-        elif " ban hành " in f" {text} " and (text.endswith(":") or "như sau" in folded):
+        elif PROMULGATION.search(text) and (text.endswith(":") or "nhu sau" in folded):
             self.out.promulgation = text
             self.state = "preamble"
         elif self.state == "title" and len(self.out.title_lines) < 3 and not re.fullmatch(r"[-_=*. ]+", text):

@@ -25,6 +25,8 @@ MARKER = re.compile(
     r"^(?:(?P<roman>[IVXLC]+)\.|(?P<number>\d{1,2}(?:\.\d{1,2})*)\.|(?P<letter>[a-zđ])\)|(?P<dash>[-–—+•*])"
     r"|(?P<basis>Căn cứ)\b|(?P<recipients>Nơi nhận)\s*:)\s*"
 )
+# Letterhead lines that stand alone however long the lines around them are.
+_STANDALONE = re.compile(r"^(?:Độc lập\s*-\s*Tự do|Số\s*:|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm)")
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^Trang \d{1,3}(?:\s*/\s*\d{1,3})?$")
 _ENDS_SENTENCE_OR_CLAUSE = re.compile(r"[.;:,!?)]$")
 
@@ -82,10 +84,11 @@ def join_lines(raw_lines: list[str]) -> list[Para]:
     prev = ""
     prev_capitals = True
     for n, text in lines:
-        capitals = is_capitals(text)
+        capitals = is_capitals(text) or _STANDALONE.match(text) is not None
         short = len(prev) < 0.7 * full
         marker = MARKER.match(text)
-        if marker and marker["dash"] and not short and not _ENDS_SENTENCE_OR_CLAUSE.search(prev):
+        if (marker and marker["dash"] and not short and not _ENDS_SENTENCE_OR_CLAUSE.search(prev)
+                and text[marker.end():marker.end() + 1].islower()):
             marker = None  # "kinh tế" / "- xã hội": a hyphen the line break put first
         cut_word = re.search(r"\w-$", prev) is not None  # "1046/QĐ-" / "TTg": one word across two lines
         starts = (not paras or marker is not None or capitals or prev_capitals

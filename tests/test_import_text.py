@@ -109,3 +109,25 @@ def test_latin_lettering_and_repeated_area_numbers_are_put_right(tmp_path):
     assert lines[lines.index("      - id: 1.g") + 1] == "        # bản gốc đánh “1.f”, cchc đặt mã 1.g; kiểm tra lại"
     assert lines[lines.index("  - number: 2") - 1] == \
         "    # bản gốc đánh số 1 (trùng lĩnh vực trước), cchc đặt số 2; kiểm tra lại"
+
+
+def test_a_short_text_plan_with_its_letterhead_in_lines(tmp_path):
+    source = tmp_path / "ke-hoach.txt"
+    source.write_text(
+        "UBND TỈNH ĐỒNG NAI\nSỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG\nSố: 15/KH-STNMT\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\nĐồng Nai, ngày 05 tháng 01 năm 2025\nKẾ HOẠCH\nCẢI CÁCH HÀNH CHÍNH NĂM 2025\n"
+        "Sở Tài nguyên và Môi trường xây dựng Kế hoạch cải cách hành chính năm 2025 như sau:\nI. MỤC TIÊU\n"
+        "Hoàn thành 100% nhiệm vụ được giao.\nII. NHIỆM VỤ\n1. Cải cách thủ tục hành chính\n"
+        "- Rà soát thủ tục hành chính.\n- Công khai thủ tục hành chính.\n", encoding="utf-8")
+    target = tmp_path / "plan.yaml"
+    target.write_text(import_document(source).text, encoding="utf-8")
+    info = load(target).plan.plan
+    assert (info.title, info.issuer, info.issuer_short, info.parent, info.number, info.place, info.date) == (
+        "Kế hoạch cải cách hành chính năm 2025", "Sở Tài nguyên và Môi trường", "STNMT", "UBND tỉnh Đồng Nai",
+        "15/KH-STNMT", "Đồng Nai", dt.date(2025, 1, 5))
+    plan = load(target).plan
+    assert [(t.id, t.title) for t in plan.all_tasks()] == [("1.a", "Rà soát thủ tục hành chính."),
+                                                            ("1.b", "Công khai thủ tục hành chính.")]
+    assert plan.objectives == ["Hoàn thành 100% nhiệm vụ được giao."]
+    # no unit named anywhere: the issuer itself owns the tasks, to be confirmed
+    assert plan.units == {"STNMT": "Sở Tài nguyên và Môi trường"} and plan.task("1.a").lead == "STNMT"
