@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cli import JsonOpt
-from .diagnostics import CchcError
+from .cmdoptions import JsonOpt
+from .diagnostics import Refused
 from .i18n import _
 
 PASSAGE_CHARS = 160  # of an unplaced passage shown in the summary; the file keeps nothing of it
@@ -29,7 +29,7 @@ def import_(
     source = Path(document)
     target = Path(out) if out else None
     if target is not None and target.exists():
-        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
+        raise Refused(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
             path=target))
     imported = import_document(source)
     target = write_new_plan(imported, target or Path(imported.default_name()))

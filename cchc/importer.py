@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import CchcError, PlanInvalid
+from .diagnostics import PlanInvalid, Refused
 from .i18n import _
 from .importer_annex import (AnnexArea, AnnexRow, annex_rows, guess_deadline, is_everyone, read_deadline,
                              split_owners, unit_key)
@@ -507,8 +507,8 @@ def write_new_plan(imported: Imported, target: str | Path) -> Path:
     try:
         atomic_create(target, imported.text.encode("utf-8"))
     except FileExistsError:
-        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
+        raise Refused(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
             path=target)) from None
     except OSError as e:
-        raise CchcError(_("{path}: không ghi được tệp ({reason})").format(path=target, reason=e.strerror or e)) from None
+        raise Refused(_("{path}: không ghi được tệp ({reason})").format(path=target, reason=e.strerror or e)) from None
     return target

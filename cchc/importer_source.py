@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import CchcError
+from .diagnostics import NotFound, Refused, UsageError
 from .i18n import _
 from .importer_text import MARKER, Para, clean, is_capitals, join_lines
 from .text import format_number
@@ -27,7 +27,7 @@ MAX_DOCX_XML = 25 * 1024 * 1024  # word/document.xml, which python-docx parses i
 MAX_DOCX_PARTS = 2000
 
 
-class ImportRefused(CchcError):
+class ImportRefused(Refused):
     """A document cchc will not read or that is not a plan: one line, exit 1, nothing written."""
 
 
@@ -52,15 +52,14 @@ def read_blocks(path: Path) -> list[Block]:
     if suffix not in (".docx", ".txt"):
         hint = _("; chuyển PDF sang văn bản trước: pdftotext -enc UTF-8 {name}").format(name=path.name) \
             if suffix == ".pdf" else ""
-        raise CchcError(_("{path}: chỉ nhập được tệp .docx (Word) hoặc .txt (văn bản lấy từ PDF){hint}").format(
-            path=path, hint=hint), exit_code=2)
+        raise UsageError(_("{path}: chỉ nhập được tệp .docx (Word) hoặc .txt (văn bản lấy từ PDF){hint}").format(
+            path=path, hint=hint))
     try:
         size = os.stat(path).st_size
     except FileNotFoundError:
-        raise CchcError(_("{path}: không tìm thấy tệp").format(path=path), exit_code=2) from None
+        raise NotFound(_("{path}: không tìm thấy tệp").format(path=path)) from None
     except OSError as e:
-        raise CchcError(_("{path}: không đọc được tệp ({reason})").format(path=path, reason=e.strerror or e),
-                        exit_code=2) from None
+        raise NotFound(_("{path}: không đọc được tệp ({reason})").format(path=path, reason=e.strerror or e)) from None
     limit = MAX_FILE_BYTES if suffix == ".docx" else MAX_TEXT_BYTES
     if size > limit:
         raise ImportRefused(_("{path}: tệp quá lớn cho một kế hoạch ({size} MB, tối đa {limit} MB); không đọc").format(
@@ -76,8 +75,7 @@ def _read_text(path: Path) -> list[Block]:
     try:
         raw = path.read_bytes()[:MAX_TEXT_BYTES + 1]
     except OSError as e:
-        raise CchcError(_("{path}: không đọc được tệp ({reason})").format(path=path, reason=e.strerror or e),
-                        exit_code=2) from None
+        raise NotFound(_("{path}: không đọc được tệp ({reason})").format(path=path, reason=e.strerror or e)) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
     else:
