@@ -97,44 +97,8 @@ class _Builder:
         head = parse_letterhead(doc.head_lines)
         subtitle = " ".join(doc.title_lines)
         title_part, _sep, of_part = subtitle.partition(" của ")
-        if is_upper(title_part):
-            title_part = name_from_capitals(title_part)  # "CẢI CÁCH HÀNH CHÍNH NĂM 2024"
-        year_match = re.search(r"\bnăm (\d{4})\b", subtitle, re.I) or re.search(r"\bnăm (\d{4})\b",
-                                                                                doc.promulgation, re.I)
-        if year_match:
-            self.year = int(year_match[1])
-        elif head.date:
-            self.year = head.date.year
-        else:
-            raise ImportRefused(_("{path}: không tìm thấy năm của kế hoạch (“… năm 2024” trong tiêu đề); không ghi tệp "
-                                  "nào").format(path=self.source))
-        info: dict[str, Any] = {"year": Noted(self.year, "năm đọc từ tiêu đề", guess=False)}
-        if title_part:
-            first = title_part.split(" ", 1)[0]
-            lowered = title_part if first.isupper() and len(first) > 1 else title_part[:1].lower() + title_part[1:]
-            info["title"] = Noted(f"Kế hoạch {lowered}", f"ghép từ “KẾ HOẠCH” và dòng “{subtitle}”")
-        else:
-            info["title"] = Noted(f"Kế hoạch cải cách hành chính năm {self.year}",
-                                  "bản gốc không có tiêu đề đọc được; cchc đặt")
-
-        promulgating = PROMULGATION.search(doc.promulgation)
-        subject = doc.promulgation[:promulgating.start()].strip() if promulgating else ""
-        issuer: Any
-        if of_part:
-            issuer = of_part.strip()
-        elif subject and not fold(subject).endswith(("huyen", "tinh", "so", "xa", "quan", "phuong", "thanh pho")):
-            issuer = subject
-        elif head.bodies:
-            issuer = Noted(name_from_capitals(head.bodies[-1]), f"từ quốc hiệu “{head.bodies[-1]}”, đổi chữ in hoa")
-        else:
-            issuer = Noted(subject, "không tìm thấy tên cơ quan ban hành")
-        info["issuer"] = issuer
-        issuer_name = issuer.value if isinstance(issuer, Noted) else issuer
-
-        short = re.search(r"/[A-ZĐ]+-(?P<short>[A-ZĐ0-9&]+)$", head.number or "")
-        info["issuer_short"] = Noted(short["short"], f"lấy từ số ký hiệu {head.number}", guess=False) if short \
-            else Noted(acronym(issuer_name), f"chữ viết tắt do cchc ghép từ “{issuer_name}”")
-
+        info = self.title_and_year(head, subtitle, title_part)
+        info.update(self.issuer(head, of_part.strip()))
         province = province_of(doc.all_text())
         if len(head.bodies) >= 2:
             info["parent"] = Noted(name_from_capitals(head.bodies[0]), f"từ quốc hiệu “{head.bodies[0]}”, đổi chữ in hoa")
@@ -155,6 +119,47 @@ class _Builder:
             if doc.recipients else Noted([], "không tìm thấy “Nơi nhận”")
         info["legal_bases"] = self.legal_bases()
         return info
+
+    def title_and_year(self, head, subtitle: str, title_part: str) -> dict[str, Any]:
+        if is_upper(title_part):
+            title_part = name_from_capitals(title_part)  # "CẢI CÁCH HÀNH CHÍNH NĂM 2024"
+        year_match = re.search(r"\bnăm (\d{4})\b", subtitle, re.I) or re.search(r"\bnăm (\d{4})\b",
+                                                                                self.doc.promulgation, re.I)
+        if year_match:
+            self.year = int(year_match[1])
+        elif head.date:
+            self.year = head.date.year
+        else:
+            raise ImportRefused(_("{path}: không tìm thấy năm của kế hoạch (“… năm 2024” trong tiêu đề); không ghi tệp "
+                                  "nào").format(path=self.source))
+        info: dict[str, Any] = {"year": Noted(self.year, "năm đọc từ tiêu đề", guess=False)}
+        if title_part:
+            first = title_part.split(" ", 1)[0]
+            lowered = title_part if first.isupper() and len(first) > 1 else title_part[:1].lower() + title_part[1:]
+            info["title"] = Noted(f"Kế hoạch {lowered}", f"ghép từ “KẾ HOẠCH” và dòng “{subtitle}”")
+        else:
+            info["title"] = Noted(f"Kế hoạch cải cách hành chính năm {self.year}",
+                                  "bản gốc không có tiêu đề đọc được; cchc đặt")
+        return info
+
+    def issuer(self, head, of_part: str) -> dict[str, Any]:
+        """Who issues the plan: "… của X" in the title, "X ban hành Kế hoạch …", else the letterhead."""
+        promulgating = PROMULGATION.search(self.doc.promulgation)
+        subject = self.doc.promulgation[:promulgating.start()].strip() if promulgating else ""
+        issuer: Any
+        if of_part:
+            issuer = of_part
+        elif subject and not fold(subject).endswith(("huyen", "tinh", "so", "xa", "quan", "phuong", "thanh pho")):
+            issuer = subject
+        elif head.bodies:
+            issuer = Noted(name_from_capitals(head.bodies[-1]), f"từ quốc hiệu “{head.bodies[-1]}”, đổi chữ in hoa")
+        else:
+            issuer = Noted(subject, "không tìm thấy tên cơ quan ban hành")
+        name = issuer.value if isinstance(issuer, Noted) else issuer
+        short = re.search(r"/[A-ZĐ]+-(?P<short>[A-ZĐ0-9&]+)$", head.number or "")
+        return {"issuer": issuer,
+                "issuer_short": Noted(short["short"], f"lấy từ số ký hiệu {head.number}", guess=False) if short
+                else Noted(acronym(name), f"chữ viết tắt do cchc ghép từ “{name}”")}
 
     def signer(self) -> dict[str, Any]:
         block = parse_signature(self.doc.signature)
