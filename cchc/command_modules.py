@@ -18,6 +18,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "cli_review": ("diff", "log", "schema", "export", "new"),
     "cli_edit": ("update", "done", "evidence", "kpi", "note", "reopen"),
     "cli_import": ("import",),
+    "cli_submit": ("submit",),
 }
 _APP_OPTIONS_WITH_VALUE = ("--lang",)
 
