@@ -16,6 +16,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "cli_report": ("report",),
     "cli_review": ("diff", "log", "schema", "export", "new"),
     "cli_edit": ("update", "done", "evidence", "kpi", "note", "reopen"),
+    "cli_forms": ("forms", "collect"),
 }
 CORE_COMMANDS = ("validate", "status")  # defined in cchc.cli itself
 _APP_OPTIONS_WITH_VALUE = ("--lang",)
