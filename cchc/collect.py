@@ -346,8 +346,7 @@ def _apply(loaded, edit, returned: ReturnedForm, plan_path: Path, today: dt.date
     entry["file"] = returned.path.name
     edit.append_item(("collected_forms",), entry, PLAN_KEYS)
     result.rows, result.changed = len(rows), True
-    result.lines = _changes(plan, edit, plan_path) + [
-        _("biểu mẫu {id}: đã thu ({rows} dòng)").format(id=fid, rows=len(rows))]
+    result.lines = _changes(plan, edit, plan_path)
     return result
 
 

@@ -80,7 +80,7 @@ def test_two_units_forms_collected_one_refused_one_applied(sent, tmp_path):
         "5.đ: thêm tài liệu kiểm chứng: Báo cáo số 20/BC-TTRA ngày 1/3/2023",
         "6.đ: hoàn thành, tài liệu kiểm chứng: Chương trình số 15/CTr-SKHCN ngày 8/3/2023",
         "chỉ tiêu so-hoa 2023-Q1: 35% (mới)",
-        f"biểu mẫu {form_id}: đã thu (4 dòng)",
+        f"biểu mẫu {form_id}: đã thu (đơn vị TTRA, tệp tien-do-TTRA.xlsx)",
     ]
     assert applied.stderr == (f"Đã ghi 4 dòng của biểu mẫu {form_id} vào plan_2023.yaml; xem thay đổi: git diff -- "
                               f"{plan}\n")
@@ -139,12 +139,15 @@ def test_two_units_forms_collected_one_refused_one_applied(sent, tmp_path):
 
 def test_collecting_twice_adds_nothing_and_says_so(sent, tmp_path):
     plan, forms = sent
-    form = fill(forms["KHTC"], tmp_path / "tra-lai.xlsx", tasks={"6.c": {"F": 30, "G": "12/03/2023"}})
+    form = fill(forms["KHTC"], tmp_path / "tra-lai.xlsx", tasks={
+        "6.c": {"F": 30, "G": "12/03/2023", "I": "Công văn số 3/SKHCN-KHTC ngày 2/3/2023"}})
     first = run("collect", form, "-p", plan)
     assert first.exit_code == 0, first.stderr
     text = plan.read_text(encoding="utf-8")
-    # Without a "Người điền", `by` is the unit's name.
-    assert "            percent: 30\n            by: Phòng Kế hoạch - Tài chính\n" in text
+    # Progress and evidence of one task in one write; without a "Người điền", `by` is the unit's name.
+    assert ("        status: in_progress\n        progress:\n          - date: 2023-03-12\n            percent: 30\n"
+            "            by: Phòng Kế hoạch - Tài chính\n        evidence:\n          - text: Công văn số "
+            "3/SKHCN-KHTC ngày 2/3/2023\n") in text
     second = run("collect", form, "-p", plan)
     assert second.exit_code == 0
     assert second.stdout == ""
