@@ -10,40 +10,38 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cli import AsOfOpt, PlanOpt, as_of_date, open_plan, plan_path
+from .cmdoptions import AsOfOpt, PeriodOpt, PlanOpt, QuarterOpt, open_plan, period_choice, plan_on
+from .completion import complete_unit
+from .diagnostics import NotFound, UsageError
 from .i18n import _
 
 
 def forms(
     unit: Annotated[Optional[list[str]], typer.Option(
-        "--unit", "-u", help=_("Mã đơn vị (lặp lại để chọn nhiều đơn vị); mặc định mọi đơn vị có nhiệm vụ."),
-        show_default=False)] = None,
-    period: Annotated[Optional[str], typer.Option(
-        "--period", help=_("Kỳ báo cáo: 2023-Q1 … 2023-Q4; mặc định kỳ có ngày chốt số liệu sắp tới."),
-        show_default=False)] = None,
+        "--unit", "-u", metavar=_("MÃ_ĐƠN_VỊ"), autocompletion=complete_unit, show_default=False,
+        help=_("Mã đơn vị (lặp lại để chọn nhiều đơn vị); mặc định mọi đơn vị có nhiệm vụ."))] = None,
+    period: PeriodOpt = None,
+    quarter: QuarterOpt = None,
     out_dir: Annotated[str, typer.Option(
-        "--output", "-o", help=_("Thư mục ghi biểu mẫu."))] = "bieu-mau",
+        "--output", "-o", metavar=_("THƯ_MỤC"), help=_("Thư mục ghi biểu mẫu."))] = "bieu-mau",
     force: Annotated[bool, typer.Option("--force", help=_("Ghi đè biểu mẫu đã có."))] = False,
     remind: Annotated[bool, typer.Option(
         "--remind", help=_("Không ghi biểu mẫu: in lời nhắc cho từng đơn vị (dán vào thư điện tử)."))] = False,
     as_of: AsOfOpt = None,
-    file: PlanOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """Ghi biểu mẫu cập nhật tiến độ (.xlsx) cho từng đơn vị, hoặc in lời nhắc trước ngày chốt số liệu."""
     from .forms import reminder_text, reminders, write_forms
 
-    loaded = open_plan(file)
-    day = as_of_date(as_of)
+    loaded, day = plan_on(plan, as_of)
+    chosen = period_choice(period, quarter)
     if remind:
-        found = reminders(loaded.plan, day, unit, period)
-        for i, r in enumerate(found):
-            if i:
-                typer.echo("\n" + "-" * 40 + "\n")
-            typer.echo(reminder_text(r))
+        found = reminders(loaded.plan, day, unit, chosen)
+        typer.echo(("\n\n" + "-" * 40 + "\n\n").join(reminder_text(r) for r in found), nl=bool(found))
         if not found:
             output.message(_("Không có đơn vị nào cần nhắc."))
         return
-    written, skipped = write_forms(loaded, unit, period, out_dir, force=force, as_of=day)
+    written, skipped = write_forms(loaded, unit, chosen, out_dir, force=force, as_of=day)
     for form in written:
         output.message(_("Đã ghi {path}: {tasks} nhiệm vụ, {targets} chỉ tiêu").format(
             path=form.path, tasks=form.tasks, targets=form.targets))
@@ -54,12 +52,10 @@ def forms(
 
 def collect(
     files: Annotated[list[str], typer.Argument(
-        metavar="TỆP.xlsx...", help=_("Biểu mẫu các đơn vị gửi lại."), show_default=False)],
+        metavar=_("TỆP.xlsx..."), help=_("Biểu mẫu các đơn vị gửi lại."), show_default=False)],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help=_("Chỉ in những gì sẽ thay đổi (như cchc diff), không ghi gì."))] = False,
-    plan: Annotated[Optional[str], typer.Option(
-        "--plan", "-p", help=_("Tệp kế hoạch (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."),
-        show_default=False)] = None,
+    plan: PlanOpt = None,
 ) -> None:
     """Thu biểu mẫu các đơn vị gửi lại: ghi từng dòng đã điền vào kế hoạch, mỗi biểu mẫu một lần ghi."""
     from .collect import FormRefused, collect_form
@@ -67,7 +63,7 @@ def collect(
     from .edit import EditResult
     from .periods import format_date
 
-    target = plan_path(plan)
+    target = open_plan(plan).path  # an invalid plan is reported, with its findings, before any form is read
     refused = False
     for name in files:
         try:
@@ -78,9 +74,9 @@ def collect(
                 output.message(line)
             output.message(_("{file}: không ghi gì từ biểu mẫu này").format(file=name))
             continue
+        except (UsageError, NotFound):
+            raise
         except CchcError as e:
-            if e.exit_code == 2:
-                raise
             refused = True
             output.message(_("{file}: {message}").format(file=name, message=e))
             continue

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import CchcError, PlanInvalid
+from .diagnostics import CchcError, NotFound, PlanInvalid, Refused
 from .forms import (DATA_SHEET, FILLED_BY_CELL, FIRST_ROW, FORMAT, NO, TARGET_COLUMNS,
                     TARGET_READONLY, TARGET_SHEET, TASK_COLUMNS, TASK_READONLY, TASK_SHEET, YES, form_id,
                     payload_digest, plan_key, target_fingerprint, task_fingerprint)
@@ -40,7 +40,7 @@ MAX_PAYLOAD = 10 * 1024 * 1024
 PLAN_KEYS = tuple(Plan.model_fields)
 
 
-class FormRefused(CchcError):
+class FormRefused(Refused):
     """A form that cannot be applied; `lines` holds one `FILE:Sheet!CELL: message` per problem."""
 
     def __init__(self, lines: list[str]):
@@ -86,47 +86,18 @@ class CollectResult:
 def read_form(path: str | os.PathLike) -> ReturnedForm:
     """The cells of a returned form; refuses files that are too large or not spreadsheets."""
     path = Path(path)
-    name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise CchcError(_("{file}: không đọc được tệp ({reason})").format(file=name, reason=e.strerror or e),
-                        exit_code=2) from None
-    if size > MAX_FORM_BYTES:
-        raise FormRefused([_("{file}: tệp quá lớn cho một biểu mẫu ({size} MB, tối đa {limit} MB)").format(
-            file=name, size=format_number(size / 2**20), limit=MAX_FORM_BYTES // 2**20)])
-    try:
-        with zipfile.ZipFile(path) as z:
-            members = z.infolist()
-            unzipped = sum(m.file_size for m in members)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise FormRefused([_("{file}: không phải tệp bảng tính .xlsx").format(file=name)]) from None
-    if len(members) > MAX_MEMBERS or unzipped > MAX_UNZIPPED:
-        # zipfile never inflates a member past its declared size, so this bounds what openpyxl reads.
-        raise FormRefused([_("{file}: tệp nén chứa quá nhiều dữ liệu cho một biểu mẫu ({size} MB khi giải nén); "
-                             "không mở").format(file=name, size=format_number(unzipped / 2**20))])
+    _check_archive(path)
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise FormRefused([_("{file}: không đọc được bảng tính ({reason})").format(file=name, reason=e)]) from None
+        raise FormRefused([_("{file}: không đọc được bảng tính ({reason})").format(file=path, reason=e)]) from None
     try:
         if DATA_SHEET not in wb.sheetnames:
             raise FormRefused([_("{file}: không phải biểu mẫu của cchc (không có trang dữ liệu “{sheet}”)").format(
-                file=name, sheet=DATA_SHEET)])
-        chunks, digest = [], ""
-        for i, row in enumerate(wb[DATA_SHEET].iter_rows(max_row=MAX_PAYLOAD // 30_000 + 1, max_col=2,
-                                                         values_only=True)):
-            if row and isinstance(row[0], str):
-                chunks.append(row[0])
-            if i == 0 and len(row) > 1 and isinstance(row[1], str):
-                digest = row[1]
-        text = "".join(chunks)
-        try:
-            payload = json.loads(text) if len(text) <= MAX_PAYLOAD else None
-        except ValueError:
-            payload = None
+                file=path, sheet=DATA_SHEET)])
+        payload, digest = _payload(wb[DATA_SHEET])
         sheets = {}
         for title, columns in ((TASK_SHEET, TASK_COLUMNS), (TARGET_SHEET, TARGET_COLUMNS)):
             if title in wb.sheetnames:
@@ -135,6 +106,43 @@ def read_form(path: str | os.PathLike) -> ReturnedForm:
     finally:
         wb.close()
     return ReturnedForm(path, payload, digest, sheets)
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a file too large, not a zip, or inflating to too much, before openpyxl opens it."""
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise NotFound(_("{file}: không đọc được tệp ({reason})").format(file=path, reason=e.strerror or e)) \
+            from None
+    if size > MAX_FORM_BYTES:
+        raise FormRefused([_("{file}: tệp quá lớn cho một biểu mẫu ({size} MB, tối đa {limit} MB)").format(
+            file=path, size=format_number(size / 2**20), limit=MAX_FORM_BYTES // 2**20)])
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FormRefused([_("{file}: không phải tệp bảng tính .xlsx").format(file=path)]) from None
+    unzipped = sum(m.file_size for m in members)
+    if len(members) > MAX_MEMBERS or unzipped > MAX_UNZIPPED:
+        # zipfile never inflates a member past its declared size, so this bounds what openpyxl reads.
+        raise FormRefused([_("{file}: tệp nén chứa quá nhiều dữ liệu cho một biểu mẫu ({size} MB khi giải nén); "
+                             "không mở").format(file=path, size=format_number(unzipped / 2**20))])
+
+
+def _payload(sheet) -> tuple[Any, str]:
+    """The hidden sheet's payload (column A, in chunks) and the digest beside it (B1)."""
+    chunks, digest = [], ""
+    for i, row in enumerate(sheet.iter_rows(max_row=MAX_PAYLOAD // 30_000 + 1, max_col=2, values_only=True)):
+        if row and isinstance(row[0], str):
+            chunks.append(row[0])
+        if i == 0 and len(row) > 1 and isinstance(row[1], str):
+            digest = row[1]
+    text = "".join(chunks)
+    try:
+        return (json.loads(text) if len(text) <= MAX_PAYLOAD else None), digest
+    except ValueError:
+        return None, digest
 
 
 def _cell(cell) -> Cell:
@@ -247,107 +255,122 @@ class _Row:
 
 
 def _apply(loaded, edit, returned: ReturnedForm, plan_path: Path, today: dt.date) -> CollectResult:
-    from .edit import add_evidence, mark_done, record_measurement, record_progress
-
     plan: Plan = loaded.plan
     payload, fid = _header(returned, plan)
-    unit, period = payload["unit"], payload["period"]
     result = CollectResult(returned.path, fid)
-    earlier = next((f for f in plan.collected_forms if f.id == fid), None)
-    if earlier is not None:
-        result.already = earlier
+    result.already = next((f for f in plan.collected_forms if f.id == fid), None)
+    if result.already is not None:
         return result
-    problems: list[tuple] = []
-    rows: list[_Row] = []
-
-    def refuse(sheet: str, row: int, column: int, message: str) -> None:
-        where = _where(returned, sheet, f"{_letter(column)}{row}")
-        problems.append((sheet != TASK_SHEET, row, column, len(problems), f"{where}: {message}"))
-
-    def refused() -> FormRefused:
-        return FormRefused([p[-1] for p in sorted(problems)])
-
-    owner_name = plan.units[unit]
-    tasks = {t.id: t for t in plan.all_tasks()}
-    sent_tasks = _rows(payload["tasks"], 3)
-    _check_sheet(returned, TASK_SHEET, TASK_COLUMNS, TASK_READONLY, sent_tasks, refuse,
-                 lambda task_id: _task_problem(tasks.get(task_id), task_id, unit, owner_name))
-    for i, (task_id, _cells, fingerprint, *_rest) in enumerate(sent_tasks):
-        r = FIRST_ROW + i
-        filled = _task_row(returned, r, plan.plan.year, refuse)
-        if filled is None:
-            continue
-        filled.id = task_id
-        task = tasks.get(task_id)
-        if task is None:
-            refuse(TASK_SHEET, r, 1, _("nhiệm vụ {id} không còn trong kế hoạch; không ghi dòng này").format(id=task_id))
-        elif task_fingerprint(task) != fingerprint:
-            refuse(TASK_SHEET, r, 1, _(
-                "nhiệm vụ {id} đã thay đổi trong kế hoạch từ khi gửi biểu mẫu (nay: {now}); không ghi đè. Biểu mẫu "
-                "ghi: {wanted}. Hãy xem lại rồi ghi bằng cchc update, hoặc gửi biểu mẫu mới: cchc forms --unit "
-                "{unit} --period {period}").format(id=task_id, now=_task_now(task), wanted=_wanted(filled),
-                                                     unit=unit, period=period))
-        else:
-            rows.append(filled)
-    targets = {t.id: t for t in plan.targets}
-    sent_targets = _rows(payload["targets"], 4)
-    if sent_targets or TARGET_SHEET in returned.sheets:
-        _check_sheet(returned, TARGET_SHEET, TARGET_COLUMNS, TARGET_READONLY, sent_targets, refuse,
-                     lambda target_id: _target_problem(targets.get(target_id), target_id, unit, owner_name))
-    for i, (target_id, _cells, fingerprint, had) in enumerate(sent_targets):
-        r = FIRST_ROW + i
-        filled = _target_row(returned, r, refuse)
-        if filled is None:
-            continue
-        filled.id, filled.replace = target_id, had is not None
-        target = targets.get(target_id)
-        if target is None or target_fingerprint(target) != fingerprint:
-            refuse(TARGET_SHEET, r, 1, _(
-                "chỉ tiêu {id} đã thay đổi trong kế hoạch từ khi gửi biểu mẫu; không ghi đè kết quả {value}. Hãy "
-                "xem lại rồi ghi bằng cchc kpi record, hoặc gửi biểu mẫu mới").format(
-                id=target_id, value=_shown(filled.value)))
-        elif not (had is not None and _same(had, filled.value) and not filled.source and not filled.note):
-            rows.append(filled)
-    if problems:
-        raise refused()
-    if not rows:
+    form = _Collection(returned, plan, payload)
+    form.check_tasks()
+    form.check_targets()
+    if form.problems:
+        raise form.refusal()
+    if not form.rows:
         return result  # nothing filled in: nothing to record, and the form can still come back filled
-
     from openpyxl.utils.cell import coordinate_to_tuple
 
-    filled_by = returned.cell(TASK_SHEET, *coordinate_to_tuple(FILLED_BY_CELL)).value
-    by = _shown(filled_by) or owner_name
-    for row in rows:
-        steps = []
-        if row.sheet == TARGET_SHEET:
-            steps.append((5, lambda: record_measurement(plan_path, row.id, row.value, payload["measure_period"],
-                                                        source=row.source, note=row.note, replace=row.replace)))
-        elif row.done:
-            steps.append((10, lambda: mark_done(plan_path, row.id, evidence=row.evidence, date=row.date or today,
-                                                by=by, note=row.note)))
-        else:
-            if row.percent is not None:
-                steps.append((6, lambda: record_progress(plan_path, row.id, row.percent, note=row.note,
-                                                         date=row.date or today, by=by)))
-            if row.evidence:
-                steps.append((9, lambda: add_evidence(plan_path, row.id, row.evidence)))
-        for column, step in steps:
-            try:
-                done = step()
-            except CchcError as e:
-                refuse(row.sheet, row.row, column, str(e))
-                continue
-            result.warnings += [f"{row.id}: {w}" for w in done.warnings]
-    if problems:
-        raise refused()
-    entry = {"id": fid, "unit": unit, "period": period, "date": today}
+    filled_by = _shown(returned.cell(TASK_SHEET, *coordinate_to_tuple(FILLED_BY_CELL)).value)
+    result.warnings = form.record(plan_path, today, filled_by or form.unit_name)
+    if form.problems:
+        raise form.refusal()
+    entry = {"id": fid, "unit": form.unit, "period": payload["period"], "date": today}
     if filled_by:
-        entry["by"] = by
+        entry["by"] = filled_by
     entry["file"] = returned.path.name
     edit.append_item(("collected_forms",), entry, PLAN_KEYS)
-    result.rows, result.changed = len(rows), True
+    result.rows, result.changed = len(form.rows), True
     result.lines = _changes(plan, edit, plan_path)
     return result
+
+
+class _Collection:
+    """One form checked against one plan: the problems found (with their cells), the rows to record."""
+
+    def __init__(self, returned: ReturnedForm, plan: Plan, payload: dict):
+        self.returned, self.plan, self.payload = returned, plan, payload
+        self.unit = payload["unit"]
+        self.unit_name = plan.units[self.unit]
+        self.problems: list[tuple] = []
+        self.rows: list[_Row] = []
+
+    def refuse(self, sheet: str, row: int, column: int, message: str) -> None:
+        where = _where(self.returned, sheet, f"{_letter(column)}{row}")
+        self.problems.append((sheet != TASK_SHEET, row, column, len(self.problems), f"{where}: {message}"))
+
+    def refusal(self) -> FormRefused:
+        return FormRefused([p[-1] for p in sorted(self.problems)])
+
+    def check_tasks(self) -> None:
+        tasks = {t.id: t for t in self.plan.all_tasks()}
+        sent = _rows(self.payload["tasks"], 3)
+        _check_sheet(self.returned, TASK_SHEET, TASK_COLUMNS, TASK_READONLY, sent, self.refuse,
+                     lambda task_id: _task_problem(tasks.get(task_id), task_id, self.unit, self.unit_name))
+        for i, (task_id, _cells, fingerprint) in enumerate(sent):
+            r = FIRST_ROW + i
+            filled = _task_row(self.returned, r, self.plan.plan.year, self.refuse)
+            if filled is None:
+                continue
+            filled.id = task_id
+            task = tasks.get(task_id)
+            if task is None:
+                self.refuse(TASK_SHEET, r, 1, _("nhiệm vụ {id} không còn trong kế hoạch; không ghi dòng này").format(
+                    id=task_id))
+            elif task_fingerprint(task) != fingerprint:
+                self.refuse(TASK_SHEET, r, 1, _(
+                    "nhiệm vụ {id} đã thay đổi trong kế hoạch từ khi gửi biểu mẫu (nay: {now}); không ghi đè. Biểu "
+                    "mẫu ghi: {wanted}. Hãy xem lại rồi ghi bằng cchc update, hoặc gửi biểu mẫu mới: cchc forms "
+                    "--unit {unit} --period {period}").format(id=task_id, now=_task_now(task), wanted=_wanted(filled),
+                                                              unit=self.unit, period=self.payload["period"]))
+            else:
+                self.rows.append(filled)
+
+    def check_targets(self) -> None:
+        targets = {t.id: t for t in self.plan.targets}
+        sent = _rows(self.payload["targets"], 4)
+        if sent or TARGET_SHEET in self.returned.sheets:
+            _check_sheet(self.returned, TARGET_SHEET, TARGET_COLUMNS, TARGET_READONLY, sent, self.refuse,
+                         lambda target_id: _target_problem(targets.get(target_id), target_id, self.unit,
+                                                           self.unit_name))
+        for i, (target_id, _cells, fingerprint, had) in enumerate(sent):
+            r = FIRST_ROW + i
+            filled = _target_row(self.returned, r, self.refuse)
+            if filled is None:
+                continue
+            filled.id, filled.replace = target_id, had is not None
+            target = targets.get(target_id)
+            if target is None or target_fingerprint(target) != fingerprint:
+                self.refuse(TARGET_SHEET, r, 1, _(
+                    "chỉ tiêu {id} đã thay đổi trong kế hoạch từ khi gửi biểu mẫu; không ghi đè kết quả {value}. Hãy "
+                    "xem lại rồi ghi bằng cchc kpi record, hoặc gửi biểu mẫu mới").format(
+                    id=target_id, value=_shown(filled.value)))
+            elif not (had is not None and _same(had, filled.value) and not filled.source and not filled.note):
+                self.rows.append(filled)
+
+    def record(self, plan_path: Path, today: dt.date, by: str) -> list[str]:
+        """Each row through the recording functions, inside the caller's `edit_together`; their warnings."""
+        from .edit import add_evidence, mark_done, record_measurement, record_progress
+
+        warnings = []
+        for row in self.rows:
+            date = row.date or today
+            if row.sheet == TARGET_SHEET:
+                steps = [(5, lambda: record_measurement(plan_path, row.id, row.value, self.payload["measure_period"],
+                                                        source=row.source, note=row.note, replace=row.replace))]
+            elif row.done:
+                steps = [(10, lambda: mark_done(plan_path, row.id, evidence=row.evidence, date=date, by=by,
+                                                note=row.note))]
+            else:
+                steps = [(6, lambda: record_progress(plan_path, row.id, row.percent, note=row.note, date=date, by=by))
+                         ] if row.percent is not None else []
+                if row.evidence:
+                    steps.append((9, lambda: add_evidence(plan_path, row.id, row.evidence)))
+            for column, step in steps:
+                try:
+                    warnings += [f"{row.id}: {w}" for w in step().warnings]
+                except CchcError as e:
+                    self.refuse(row.sheet, row.row, column, str(e))
+        return warnings
 
 
 def _rows(sent: list, width: int) -> list[tuple]:
@@ -414,54 +437,60 @@ def _target_problem(target, target_id: str, unit: str, unit_name: str) -> str | 
 
 def _task_row(returned: ReturnedForm, r: int, year: int, refuse) -> _Row | None:
     """The editable cells F–J of a task row, checked; None when the row was left empty."""
-    from .edit import check_percent
-
     percent_cell, date_cell, note_cell, evidence_cell, done_cell = (
         returned.cell(TASK_SHEET, r, c) for c in range(6, 11))
     if all(c.value is None for c in (percent_cell, date_cell, note_cell, evidence_cell, done_cell)):
         return None
     row = _Row(TASK_SHEET, r, "", note=_shown(note_cell.value), evidence=_shown(evidence_cell.value))
-    ok = True
-    if percent_cell.value is not None:
-        value = percent_cell.value
-        if isinstance(value, (int, float)) and "%" in percent_cell.number_format:
-            value = value * 100  # typed as "60%" in a cell Excel or Calc turned into a percentage
-        try:
-            row.percent = check_percent(value if not isinstance(value, dt.date) else _shown(value))
-        except CchcError as e:
-            refuse(TASK_SHEET, r, 6, str(e))
-            ok = False
-    if date_cell.value is not None:
-        row.date = _date(date_cell.value)
-        if row.date is None:
-            refuse(TASK_SHEET, r, 7, _("ngày “{value}” không hợp lệ; hãy ghi dd/mm/yyyy, ví dụ 20/03/{year}").format(
-                value=_shown(date_cell.value), year=year))
-            ok = False
-        elif row.date.year != year:
-            refuse(TASK_SHEET, r, 7, _("ngày {date} nằm ngoài năm kế hoạch {year}").format(
-                date=format_date(row.date), year=year))
-            ok = False
+    problems: list[tuple[int, str]] = []
+    row.percent = _percent(percent_cell, problems)
+    row.date = _day(date_cell, year, problems)
     done = fold(_shown(done_cell.value))
-    if done in ("co", "x", "yes", "y"):
-        row.done = True
-    elif done not in ("", "khong", "no", "n"):
-        refuse(TASK_SHEET, r, 10, _("ô “Hoàn thành” chỉ nhận “{yes}” hoặc “{no}”, không phải “{value}”").format(
-            yes=YES, no=NO, value=_shown(done_cell.value)))
-        ok = False
+    row.done = done in ("co", "x", "yes", "y")
+    if not row.done and done not in ("", "khong", "no", "n"):
+        problems.append((10, _("ô “Hoàn thành” chỉ nhận “{yes}” hoặc “{no}”, không phải “{value}”").format(
+            yes=YES, no=NO, value=_shown(done_cell.value))))
     if row.done and row.percent is not None and row.percent != 100:
-        refuse(TASK_SHEET, r, 6, _("đã chọn hoàn thành thì để trống tiến độ mới hoặc ghi 100, không phải {value}")
-               .format(value=format_number(row.percent)))
-        ok = False
+        problems.append((6, _("đã chọn hoàn thành thì để trống tiến độ mới hoặc ghi 100, không phải {value}")
+                         .format(value=format_number(row.percent))))
     if row.done and not row.evidence:
-        refuse(TASK_SHEET, r, 9, _("hoàn thành cần tài liệu kiểm chứng: ghi số, ngày văn bản vào cột “Tài liệu kiểm "
-                                   "chứng”"))
-        ok = False
-    if not row.done and row.percent is None and row.note and ok:
-        refuse(TASK_SHEET, r, 6, _("có ghi chú nhưng chưa ghi tiến độ mới (%)"))
-        ok = False
-    if not (row.done or row.percent is not None or row.evidence) and ok:
+        problems.append((9, _("hoàn thành cần tài liệu kiểm chứng: ghi số, ngày văn bản vào cột “Tài liệu kiểm "
+                              "chứng”")))
+    if not problems and not row.done and row.percent is None and row.note:
+        problems.append((6, _("có ghi chú nhưng chưa ghi tiến độ mới (%)")))
+    for column, message in problems:
+        refuse(TASK_SHEET, r, column, message)
+    if not problems and not (row.done or row.percent is not None or row.evidence):
         return None  # only a date: nothing to record
-    return row if ok else _Row(TASK_SHEET, r, "")  # refused above; kept so the row is not mistaken for empty
+    return row
+
+
+def _percent(cell: Cell, problems: list) -> Any:
+    from .edit import check_percent
+
+    value = cell.value
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and "%" in cell.number_format:
+        value = value * 100  # typed as "60%" in a cell Excel or Calc turned into a percentage
+    try:
+        return check_percent(value if not isinstance(value, dt.date) else _shown(value))
+    except CchcError as e:
+        problems.append((6, str(e)))
+        return None
+
+
+def _day(cell: Cell, year: int, problems: list) -> dt.date | None:
+    if cell.value is None:
+        return None
+    day = _date(cell.value)
+    if day is None:
+        problems.append((7, _("ngày “{value}” không hợp lệ; hãy ghi dd/mm/yyyy, ví dụ 20/03/{year}").format(
+            value=_shown(cell.value), year=year)))
+    elif day.year != year:
+        problems.append((7, _("ngày {date} nằm ngoài năm kế hoạch {year}").format(date=format_date(day), year=year)))
+        return None
+    return day
 
 
 def _target_row(returned: ReturnedForm, r: int, refuse) -> _Row | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import CchcError
+from .diagnostics import CchcError, Refused, UsageError
 from .export import REPORT_VI, deadline_text
 from .i18n import _
 from .model import Plan, Target, TargetKind, Task
@@ -150,8 +150,8 @@ def parse_form_period(value: str, year: int) -> ReportPeriod:
     key = parse_period(value, year)
     m = re.fullmatch(r"\d{4}-Q([1-4])", key)
     if not m:
-        raise CchcError(_("biểu mẫu theo kỳ báo cáo quý: {year}-Q1, {year}-Q2, {year}-Q3 hoặc {year}-Q4").format(
-            year=year), exit_code=2)
+        raise UsageError(_("biểu mẫu theo kỳ báo cáo quý: {year}-Q1, {year}-Q2, {year}-Q3 hoặc {year}-Q4").format(
+            year=year))
     return report_period(year, int(m[1]))
 
 
@@ -166,9 +166,8 @@ def choose_period(plan: Plan, period: str | None, as_of: dt.date) -> ReportPerio
         return parse_form_period(period, year)
     found = next_period(year, as_of) if as_of.year == year else None
     if found is None:
-        raise CchcError(_("hôm nay ({date}) không có kỳ báo cáo sắp tới của năm kế hoạch {year}; chọn kỳ bằng "
-                          "--period, ví dụ --period {year}-Q1").format(date=format_date(as_of), year=year),
-                        exit_code=2)
+        raise UsageError(_("hôm nay ({date}) không có kỳ báo cáo sắp tới của năm kế hoạch {year}; chọn kỳ bằng "
+                           "--period, ví dụ --period {year}-Q1").format(date=format_date(as_of), year=year))
     return found
 
 
@@ -229,117 +228,26 @@ def form_filename(unit: str, period: ReportPeriod) -> str:
 def form_bytes(form: Form) -> bytes:
     """The .xlsx of `form`: headings, protected read-only cells, validation, the signed payload."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-    from openpyxl.utils import get_column_letter
     from openpyxl.workbook.protection import WorkbookProtection
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     wb.remove(wb.active)
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    edit_fill = PatternFill("solid", fgColor="FFF2CC")
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(vertical="top", wrap_text=True)
-    unlocked = Protection(locked=False)
-    year = form.period.year
-    period_name = REPORT_VI[form.period.quarter].format(year=year)
-
-    def text(cell, value: Any) -> None:
-        # A text starting with = + - @ stays text: a title never runs as a formula (OWASP).
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"
-
-    def sheet(title: str, columns: list, rows: list[FormRow], heading: str, fill_rows: int) -> Any:
-        ws = wb.create_sheet(title)
-        last = get_column_letter(len(columns))
-        lines = [
-            heading,
-            f"Kế hoạch: {form.plan_title} — {form.plan_key['issuer']}",
-            f"Đơn vị: {form.unit_name} ({form.unit}) — Kỳ báo cáo: {period_name}, số liệu đến hết ngày "
-            f"{format_date(form.period.end)}",
-        ]
-        for r, line in enumerate(lines, start=1):
-            text(ws.cell(r, 1), line)
-            ws.cell(r, 1).font = Font(bold=True, size=13 if r == 1 else 11)
-            ws.merge_cells(f"A{r}:{last}{r}")
-        text(ws["A4"], "Người điền:")
-        ws["A4"].font = bold
-        ws[FILLED_BY_CELL].fill, ws[FILLED_BY_CELL].protection = edit_fill, unlocked
-        ws[FILLED_BY_CELL].border = border
-        text(ws["C4"], "Mã biểu mẫu:")
-        ws["C4"].font = bold
-        text(ws[FORM_ID_CELL], form.id)
-        text(ws["A5"], "Chỉ điền vào các ô nền vàng; các cột khác chỉ để xem. Ngày ghi dd/mm/yyyy. "
-                       "Hoàn thành: chọn “có” và ghi tài liệu kiểm chứng (số, ngày văn bản).")
-        ws["A5"].alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(f"A5:{last}5")
-        ws.row_dimensions[5].height = 30
-        for c, (heading_text, width, editable) in enumerate(columns, start=1):
-            cell = ws.cell(HEADER_ROW, c)
-            text(cell, heading_text)
-            cell.font, cell.fill, cell.border = bold, header_fill, border
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-            ws.column_dimensions[get_column_letter(c)].width = width
-        ws.row_dimensions[HEADER_ROW].height = 45
-        for i, row in enumerate(rows):
-            r = FIRST_ROW + i
-            for c, value in enumerate(row.cells, start=1):
-                text(ws.cell(r, c), value)
-            # Calc and Excel do not grow a row written by openpyxl to fit wrapped text: give the height.
-            lines = max(-(-len(str(v or "")) // int(columns[c][1] * 1.15)) for c, v in enumerate(row.cells))
-            ws.row_dimensions[r].height = 15 * max(lines, 1) + 2
-            for c, (_h, _w, editable) in enumerate(columns, start=1):
-                cell = ws.cell(r, c)
-                cell.alignment, cell.border = wrap, border
-                if editable:
-                    cell.fill, cell.protection = edit_fill, unlocked
-        # Editable cells below the rows too: a unit that adds a row gets a clear refusal, not a lock.
-        for r in range(FIRST_ROW + len(rows), FIRST_ROW + len(rows) + fill_rows):
-            for c in range(1, len(columns) + 1):
-                ws.cell(r, c).protection = unlocked
-        ws.freeze_panes = f"C{FIRST_ROW}"
-        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # all columns on the page, as many pages as needed
-        ws.protection.sheet = True
-        ws.protection.formatColumns = False  # widths and heights may still be changed
-        ws.protection.formatRows = False
-        return ws
-
-    def validate(ws, sqref: str, **kwargs) -> None:
-        dv = DataValidation(allow_blank=True, showErrorMessage=True, errorStyle="stop", **kwargs)
-        dv.add(sqref)
-        ws.add_data_validation(dv)
-
-    end = FIRST_ROW + max(len(form.tasks), 1) - 1
-    ws = sheet(TASK_SHEET, TASK_COLUMNS, form.tasks, "BIỂU MẪU CẬP NHẬT TIẾN ĐỘ NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", 20)
-    for r in range(FIRST_ROW, end + 1):
-        ws[f"G{r}"].number_format = "DD/MM/YYYY"
-    validate(ws, f"F{FIRST_ROW}:F{end}", type="decimal", operator="between", formula1="0", formula2="100",
-             errorTitle="Tiến độ", error="Tiến độ là một số từ 0 đến 100.")
-    validate(ws, f"G{FIRST_ROW}:G{end}", type="date", operator="between", formula1=f"DATE({year},1,1)",
-             formula2=f"DATE({year},12,31)", errorTitle="Ngày",
-             error=f"Ngày trong năm {year}, dạng dd/mm/yyyy.")
-    validate(ws, f"J{FIRST_ROW}:J{end}", type="list", formula1=f'"{YES},{NO}"', errorTitle="Hoàn thành",
-             error=f"Chọn “{YES}” hoặc “{NO}”.")
+    period_name = REPORT_VI[form.period.quarter].format(year=form.period.year)
+    ws = _sheet(wb, TASK_SHEET, TASK_COLUMNS, form, "BIỂU MẪU CẬP NHẬT TIẾN ĐỘ NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", 20)
+    _task_validation(ws, form)
     if form.targets:
-        ws = sheet(TARGET_SHEET, TARGET_COLUMNS, form.targets, "BIỂU MẪU BÁO CÁO SỐ LIỆU CHỈ TIÊU", 0)
-        text(ws["A5"], f"Ghi kết quả của kỳ {form.measure_period} vào cột “Kết quả kỳ này” (tỷ lệ: số từ 0 đến "
-                       "100) và nguồn số liệu; các cột khác chỉ để xem.")
+        ws = _sheet(wb, TARGET_SHEET, TARGET_COLUMNS, form, "BIỂU MẪU BÁO CÁO SỐ LIỆU CHỈ TIÊU", 0)
+        _text(ws["A5"], f"Ghi kết quả của kỳ {form.measure_period} vào cột “Kết quả kỳ này” (tỷ lệ: số từ 0 đến "
+                        "100) và nguồn số liệu; các cột khác chỉ để xem.")
         for i, row in enumerate(form.targets):
-            validate(ws, f"E{FIRST_ROW + i}", type="decimal", operator="between", formula1="0",
-                     formula2="100" if row.cells[2].endswith("%") else "1000000000",
-                     errorTitle="Kết quả", error="Kết quả là một số.")
+            _validate(ws, f"E{FIRST_ROW + i}", type="decimal", operator="between", formula1="0",
+                      formula2="100" if row.cells[2].endswith("%") else "1000000000",
+                      errorTitle="Kết quả", error="Kết quả là một số.")
     data = wb.create_sheet(DATA_SHEET)
     encoded = canonical(form.payload())
     for i in range(0, max(len(encoded), 1), CHUNK):
-        text(data.cell(i // CHUNK + 1, 1), encoded[i:i + CHUNK])
-    text(data["B1"], form.digest)
+        _text(data.cell(i // CHUNK + 1, 1), encoded[i:i + CHUNK])
+    _text(data["B1"], form.digest)
     data.sheet_state = "veryHidden"
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)  # no unhiding, renaming or adding sheets
@@ -349,6 +257,115 @@ def form_bytes(form: Form) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _text(cell, value: Any) -> None:
+    # A text starting with = + - @ stays text: a title never runs as a formula (OWASP).
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _styles() -> dict:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+    thin = Side(style="thin", color="999999")
+    return {"bold": Font(bold=True), "header": PatternFill("solid", fgColor="DDEBF7"),
+            "edit": PatternFill("solid", fgColor="FFF2CC"), "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+            "wrap": Alignment(vertical="top", wrap_text=True), "unlocked": Protection(locked=False),
+            "heading": Alignment(vertical="center", wrap_text=True)}
+
+
+def _sheet(wb, title: str, columns: list, form: Form, heading: str, fill_rows: int):
+    """One protected sheet: the form's heading lines, the column headings, the rows, the editable cells."""
+    from openpyxl.utils import get_column_letter
+
+    st = _styles()
+    ws = wb.create_sheet(title)
+    rows = form.tasks if title == TASK_SHEET else form.targets
+    _head(ws, form, heading, get_column_letter(len(columns)), st)
+    for c, (heading_text, width, _editable) in enumerate(columns, start=1):
+        cell = ws.cell(HEADER_ROW, c)
+        _text(cell, heading_text)
+        cell.font, cell.fill, cell.border, cell.alignment = st["bold"], st["header"], st["border"], st["heading"]
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[HEADER_ROW].height = 45
+    for i, row in enumerate(rows):
+        r = FIRST_ROW + i
+        for c, value in enumerate(row.cells, start=1):
+            _text(ws.cell(r, c), value)
+        for c, (_h, _w, editable) in enumerate(columns, start=1):
+            cell = ws.cell(r, c)
+            cell.alignment, cell.border = st["wrap"], st["border"]
+            if editable:
+                cell.fill, cell.protection = st["edit"], st["unlocked"]
+        # Calc and Excel do not grow a row written by openpyxl to fit wrapped text: give the height.
+        lines = max(-(-len(str(v or "")) // int(columns[c][1] * 1.15)) for c, v in enumerate(row.cells))
+        ws.row_dimensions[r].height = 15 * max(lines, 1) + 2
+    # Cells below the rows stay editable too: a unit that adds a row gets a clear refusal, not a lock.
+    for r in range(FIRST_ROW + len(rows), FIRST_ROW + len(rows) + fill_rows):
+        for c in range(1, len(columns) + 1):
+            ws.cell(r, c).protection = st["unlocked"]
+    ws.freeze_panes = f"C{FIRST_ROW}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # all columns on the page, as many pages as needed
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # widths and heights may still be changed
+    ws.protection.formatRows = False
+    return ws
+
+
+def _head(ws, form: Form, heading: str, last: str, st: dict) -> None:
+    """Rows 1-5: title, plan, unit and period, "Người điền" and the form's id, how to fill it in."""
+    from openpyxl.styles import Alignment, Font
+
+    period_name = REPORT_VI[form.period.quarter].format(year=form.period.year)
+    lines = [
+        heading,
+        f"Kế hoạch: {form.plan_title} — {form.plan_key['issuer']}",
+        f"Đơn vị: {form.unit_name} ({form.unit}) — Kỳ báo cáo: {period_name}, số liệu đến hết ngày "
+        f"{format_date(form.period.end)}",
+    ]
+    for r, line in enumerate(lines, start=1):
+        _text(ws.cell(r, 1), line)
+        ws.cell(r, 1).font = Font(bold=True, size=13 if r == 1 else 11)
+        ws.merge_cells(f"A{r}:{last}{r}")
+    _text(ws["A4"], "Người điền:")
+    _text(ws["C4"], "Mã biểu mẫu:")
+    ws["A4"].font = ws["C4"].font = st["bold"]
+    filled_by = ws[FILLED_BY_CELL]
+    filled_by.fill, filled_by.protection, filled_by.border = st["edit"], st["unlocked"], st["border"]
+    _text(ws[FORM_ID_CELL], form.id)
+    _text(ws["A5"], "Chỉ điền vào các ô nền vàng; các cột khác chỉ để xem. Ngày ghi dd/mm/yyyy. "
+                    "Hoàn thành: chọn “có” và ghi tài liệu kiểm chứng (số, ngày văn bản).")
+    ws["A5"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(f"A5:{last}5")
+    ws.row_dimensions[5].height = 30
+
+
+def _validate(ws, sqref: str, **kwargs) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(allow_blank=True, showErrorMessage=True, errorStyle="stop", **kwargs)
+    dv.add(sqref)
+    ws.add_data_validation(dv)
+
+
+def _task_validation(ws, form: Form) -> None:
+    """Percent 0-100, a date in the plan year (shown dd/mm/yyyy), done “có”/“không”."""
+    year = form.period.year
+    end = FIRST_ROW + max(len(form.tasks), 1) - 1
+    for r in range(FIRST_ROW, end + 1):
+        ws[f"G{r}"].number_format = "DD/MM/YYYY"
+    _validate(ws, f"F{FIRST_ROW}:F{end}", type="decimal", operator="between", formula1="0", formula2="100",
+              errorTitle="Tiến độ", error="Tiến độ là một số từ 0 đến 100.")
+    _validate(ws, f"G{FIRST_ROW}:G{end}", type="date", operator="between", formula1=f"DATE({year},1,1)",
+              formula2=f"DATE({year},12,31)", errorTitle="Ngày", error=f"Ngày trong năm {year}, dạng dd/mm/yyyy.")
+    _validate(ws, f"J{FIRST_ROW}:J{end}", type="list", formula1=f'"{YES},{NO}"', errorTitle="Hoàn thành",
+              error=f"Chọn “{YES}” hoặc “{NO}”.")
 
 
 # --- writing the forms --------------------------------------------------------------------------
@@ -380,7 +397,7 @@ def write_forms(loaded, units: list[str] | None, period: str | None, out_dir: st
     todo = [(key, form, out / form_filename(key, chosen)) for key, form in forms if not form.is_empty()]
     existing = [p for _k, _f, p in todo if p.exists()]
     if existing and not force:
-        raise CchcError(_("đã có {files}; không ghi đè. Thêm --force để ghi đè, hoặc chọn thư mục khác bằng -o")
+        raise Refused(_("đã có {files}; không ghi đè. Thêm --force để ghi đè, hoặc chọn thư mục khác bằng -o")
                         .format(files=", ".join(str(p) for p in existing)))
     written = []
     for key, form, path in todo:
@@ -411,7 +428,7 @@ def write_file(path: Path, data: bytes, force: bool) -> None:
                 os.unlink(tmp)
             raise
     except FileExistsError:
-        raise CchcError(_("{path} đã có; không ghi đè. Thêm --force để ghi đè").format(path=path)) from None
+        raise Refused(_("{path} đã có; không ghi đè. Thêm --force để ghi đè").format(path=path)) from None
     except OSError as e:
         raise CchcError(_("{path}: không ghi được tệp ({reason})").format(path=path, reason=e.strerror or e)) \
             from None

@@ -202,7 +202,7 @@ def test_target_owner_is_optional_and_checked(tmp_path):
     result = run("validate", bad)
     assert result.exit_code == 1
     line = plan.read_text(encoding="utf-8").splitlines().index("    owner: TTRA") + 1
-    assert result.stdout == f"{bad}:{line}:12: không có đơn vị mã PKH trong danh mục units\n"
+    assert result.stdout == f"{bad}:{line}:12: lỗi [unknown-unit] không có đơn vị mã PKH trong danh mục units\n"
 
 
 def test_forms_state_comes_from_the_log_on_the_cut_off(tmp_path):
