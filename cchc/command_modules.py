@@ -20,6 +20,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "cli_import": ("import",),
     "cli_submit": ("submit",),
     "cli_serve": ("serve",),
+    "cli_forms": ("forms", "collect"),
 }
 _APP_OPTIONS_WITH_VALUE = ("--lang",)
 
