@@ -47,7 +47,6 @@ def run(*args: str, env: dict | None = None, input: str | None = None):
     from cchc.startup import light_options
 
     light_options()
-
     return CliRunner().invoke(app, [str(a) for a in args], env=env, input=input, catch_exceptions=False)
 
 

@@ -17,7 +17,7 @@ NOT_IMPORTED = ("typer._adapters", "pydantic.plugin._loader", "importlib.metadat
 
 
 def imported_modules(*args: str, env: dict) -> tuple[set[str], subprocess.CompletedProcess]:
-    code = "import sys; sys.argv = ['cchc', *sys.argv[1:]]; from cchc.commands import main; main()"
+    code = "import sys; sys.argv = ['cchc', *sys.argv[1:]]; from cchc.console import main; main()"
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args], capture_output=True,
                           text=True, encoding="utf-8", env={**os.environ, **env})
     names = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
@@ -41,7 +41,7 @@ def test_warm_status_imports_only_what_it_uses(plan_copy, monkeypatch):
 def test_piped_output_is_complete_and_exit_codes_kept(plan_copy):
     path = plan_copy(PROGRESS_PLAN)
     expected = run("tasks", "-p", path, "--as-of", "20/06/2023", "--json").stdout
-    script = [sys.executable, "-c", "from cchc.commands import main; main()"]
+    script = [sys.executable, "-c", "from cchc.console import main; main()"]
     proc = subprocess.run([*script, "tasks", "-p", str(path), "--as-of", "20/06/2023", "--json"],
                           capture_output=True, text=True, encoding="utf-8")
     assert (proc.returncode, proc.stdout) == (0, expected)
