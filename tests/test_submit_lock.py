@@ -155,3 +155,9 @@ def test_library_writes_are_guarded_the_same_way(submitted):
     with amending("Số liệu bị thiếu"):
         record_measurement(submitted.plan, "so-hoa", 52, "2023-Q1")
     assert "        reason: Số liệu bị thiếu\n" in submitted.text
+
+
+def test_the_amendment_is_written_in_vietnamese_whatever_the_language(submitted):
+    submitted.ok("evidence", "add", "1.a", "Báo cáo số 3/BC-VP ngày 12/3/2023", "--amend-submitted", "Bổ sung",
+                 "--lang", "en")
+    assert "        change: \"1.a: thêm tài liệu kiểm chứng: Báo cáo số 3/BC-VP ngày 12/3/2023\"\n" in submitted.text
