@@ -307,3 +307,18 @@ def test_commit_makes_one_commit_per_write_named_after_the_change(site):
     sha = git(s.path.parent, "rev-parse", "HEAD").strip()
     shown = text(s.client.get(f"/diff?commit={sha}"))
     assert "3.d: 60% → 75% (Đã niêm yết)" in shown and "+ percent: 75" in shown
+
+
+def test_commit_of_an_upload_takes_the_file_along(site):
+    import io
+
+    from web_support import git
+
+    s = site(commit=True)
+    submit(s.client, TASK, "/tasks/3.đ/evidence", {"text": "Báo cáo số 45/BC-SKHCN ngày 20/3/2023",
+                                                  "file": (io.BytesIO(b"%PDF-1.4"), "bc45.pdf")},
+           content_type="multipart/form-data")
+    assert git(s.path.parent, "log", "-1", "--format=%s").strip() == \
+        "3.đ: thêm tài liệu kiểm chứng: Báo cáo số 45/BC-SKHCN ngày 20/3/2023"
+    assert git(s.path.parent, "show", "--name-only", "--format=", "HEAD").split() == \
+        ["kiem-chung/3-dd/bc45.pdf", "plan_2023.yaml"]
