@@ -8,7 +8,6 @@ Screenshots go to $CCHC_SCREENSHOTS when it is set (the README's picture is made
 from __future__ import annotations
 
 import os
-import re
 import threading
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 from cchc.web import create_app
 from cchc.web.accounts import ACCOUNTS_NAME, read_accounts
-from conftest import PLAN_2023, require_tool, run
+from conftest import require_tool, run
 from web_support import plan_in_repo
 
 

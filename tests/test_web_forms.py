@@ -8,7 +8,6 @@ in tests/test_edit.py). Every refusal leaves the file's bytes unchanged and show
 from __future__ import annotations
 
 import hashlib
-import os
 
 import pytest
 from urllib.parse import unquote
