@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from ..diagnostics import Refused
 from ..i18n import _
+from ..query import file_sha256
 from ..text import fold, nfc
 
 EVIDENCE_DIR = "kiem-chung"
@@ -84,7 +85,7 @@ def store_upload(stream: BinaryIO, filename: str, plan_dir: Path, task_id: str, 
         for n in range(1, 1000):
             candidate = folder / (name if n == 1 else f"{stem}-{n}{'.' + ext if ext else ''}")
             if candidate.exists():
-                if _sha256(candidate) == sha:
+                if file_sha256(candidate) == sha:
                     return StoredFile(candidate, False, sha)
                 continue
             if _place(Path(tmp), candidate):
@@ -105,8 +106,3 @@ def _place(tmp: Path, target: Path) -> bool:
     except FileExistsError:
         return False
     return True
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
