@@ -20,10 +20,10 @@ from web_support import plan_in_repo
 
 
 @pytest.fixture
-def browser(tmp_path):
+def browser(tmp_path, monkeypatch):
     chromium = require_tool("chromium")
     driver_path = require_tool("chromedriver")
-    os.environ.setdefault("SE_AVOID_STATS", "true")
+    monkeypatch.setenv("SE_AVOID_STATS", "true")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

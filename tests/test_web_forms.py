@@ -255,7 +255,11 @@ def test_upload_too_large_is_refused_and_nothing_is_stored(site):
     r = submit(s.client, TASK, "/tasks/3.đ/evidence",
                {"text": "Báo cáo", "file": (io.BytesIO(b"x" * (1024 * 1024 + 1)), "lon.pdf")},
                content_type="multipart/form-data")
-    assert r.status_code in (413, 422)
+    assert r.status_code == 422 and "tệp tải lên lớn hơn giới hạn 1 MB" in text(r)
+    r = submit(s.client, TASK, "/tasks/3.đ/evidence",
+               {"text": "Báo cáo", "file": (io.BytesIO(b"x" * (2 * 1024 * 1024)), "lon.pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 413 and "Tệp tải lên hoặc biểu mẫu quá lớn (tối đa 1 MB)." in text(r)
     assert s.path.read_bytes() == raw
     folder = s.path.parent / "kiem-chung"
     assert not folder.exists() or not any(p.is_file() for p in folder.rglob("*"))
@@ -321,3 +325,13 @@ def test_commit_of_an_upload_takes_the_file_along(site):
         "3.đ: thêm tài liệu kiểm chứng: Báo cáo số 45/BC-SKHCN ngày 20/3/2023"
     assert git(s.path.parent, "show", "--name-only", "--format=", "HEAD").split() == \
         ["kiem-chung/3-dd/bc45.pdf", "plan_2023.yaml"]
+
+
+def test_a_form_with_too_many_fields_is_refused(site):
+    s = site()
+    raw = s.path.read_bytes()
+    s.client.get(TASK)
+    fields = {f"f{i}": "x" for i in range(100)}
+    r = s.client.post("/tasks/3.đ/progress", data={"csrf": session_token(s.client), **fields},
+                      content_type="multipart/form-data")
+    assert r.status_code == 413 and s.path.read_bytes() == raw
