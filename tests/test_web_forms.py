@@ -335,3 +335,32 @@ def test_a_form_with_too_many_fields_is_refused(site):
     r = s.client.post("/tasks/3.đ/progress", data={"csrf": session_token(s.client), **fields},
                       content_type="multipart/form-data")
     assert r.status_code == 413 and s.path.read_bytes() == raw
+
+
+def test_an_uploaded_file_can_be_downloaded_from_the_task_page(site):
+    import io
+    import re
+
+    s = site()
+    submit(s.client, TASK, "/tasks/3.đ/evidence", {"text": "Báo cáo 45", "file": (io.BytesIO(b"%PDF-1.4 45"), "bc.pdf")},
+           content_type="multipart/form-data")
+    body = s.client.get(TASK).get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">kiem-chung/3-dd/bc.pdf</a>', body).group(1)
+    r = s.client.get(link)
+    assert r.status_code == 200 and r.data == b"%PDF-1.4 45"
+    assert s.client.get("/tasks/3.đ/evidence/9").status_code == 404
+
+
+def test_evidence_outside_the_plans_folder_is_not_served(site, tmp_path):
+    from cchc.planfile import load
+
+    s = site()
+    (tmp_path / "secret.txt").write_text("x", encoding="utf-8")  # beside the plan's folder, not in it
+    (s.path.parent / "inside.txt").write_text("y", encoding="utf-8")
+    text_plan = s.path.read_text(encoding="utf-8").replace(
+        "        evidence: []\n", "        evidence:\n          - text: Ngoài\n            file: ../secret.txt\n"
+        "          - text: Trong\n            file: inside.txt\n", 1)
+    s.path.write_text(text_plan, encoding="utf-8")
+    assert [e.file for e in load(s.path).plan.task("1.a").evidence] == ["../secret.txt", "inside.txt"]
+    assert s.client.get("/tasks/1.a/evidence/1").status_code == 404
+    assert s.client.get("/tasks/1.a/evidence/2").data == b"y"

@@ -182,6 +182,26 @@ def register(app) -> None:
     def reports():
         return reports_page()
 
+    @app.route("/tasks/<task_id>/evidence/<int:number>")
+    def evidence_file(task_id: str, number: int):
+        """The file of a task's evidence entry `number` (1-based), only if it lies in the plan's folder."""
+        import os
+
+        from ..query import evidence_path, find_task
+
+        try:
+            task = find_task(loaded_plan().plan, task_id)
+        except CchcError as e:
+            abort(404, str(e))
+        if not 1 <= number <= len(task.evidence):
+            abort(404)
+        folder = Path(os.path.realpath(web().plan.parent))
+        path = evidence_path(task.evidence[number - 1], folder)
+        real = Path(os.path.realpath(path)) if path else None
+        if real is None or folder not in real.parents or not real.is_file():
+            abort(404)
+        return send_file(real, as_attachment=True, download_name=real.name)
+
     @app.route("/reports/files/<token>/<name>")
     def report_file(token: str, name: str):
         found = web().reports.get(token)
@@ -263,7 +283,9 @@ def task_page(task_id: str, form: dict | None = None, error: str | None = None, 
     commits, no_history = task_history(detail.task.id)
     values = {"date": default_date(plan), "by": default_by(web().plan.parent), "percent": "", "note": ""}
     values.update(form or {})
-    return render("task.html", status, plan=plan, detail=detail, tables=tables, commits=commits,
+    files = {c.evidence.file: url_for("evidence_file", task_id=detail.task.id, number=c.index + 1)
+             for c in detail.evidence if c.evidence.file and c.file_state != "missing"}
+    return render("task.html", status, plan=plan, detail=detail, tables=tables, commits=commits, files={2: files},
                   no_history=no_history, form=values, error=error, sha=loaded.doc.sha256,
                   can_write=may_write(detail.task),
                   task_url=url_for("task", task_id=detail.task.id))
