@@ -30,13 +30,15 @@ REQUIRED: dict[str, list[str]] = {
     "kpi record": ["hai-long", "80", "--quarter", "1"],
     "submit": ["--quarter", "1", "--number", "45/BC-SKHCN", "--date", "15/03/2023"],
     "serve": ["--host", "0.0.0.0"],  # refused without accounts (exit 2) once the plan is read: it never serves here
+    "forms": ["--quarter", "1"], "collect": ["tien-do-VP-2023-Q1.xlsx"],
 }
 READS_NO_PLAN = {"schema": "prints the schema of every plan; reads none"}
 # Commands that print a confirmation or write files, not data.
-PRINTS_NO_DATA = {"update", "done", "note", "reopen", "evidence add", "kpi record", "export", "schema", "serve"}
+PRINTS_NO_DATA = {"update", "done", "note", "reopen", "evidence add", "kpi record", "export", "schema", "serve",
+                  "forms", "collect"}
 # diff and log read the plan from git revisions: outside a repository they stop before reading it.
 READS_GIT = {"diff", "log"}
-WITH_PERIOD = {"report", "note", "kpi record", "submit"}
+WITH_PERIOD = {"report", "note", "kpi record", "submit", "forms"}
 WITH_TASK_ID = {"show", "update", "done", "reopen", "evidence add"}
 
 
