@@ -99,6 +99,10 @@ class CchcGroup(TyperGroup):
         except KeyboardInterrupt:
             output.message(_("đã dừng theo yêu cầu"))
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader stopped early (`cchc tasks | head -1`): what it wanted was written.
+            output.silence_stdout()
+            raise typer.Exit(0) from None
         except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
             # Typer's own exits and usage errors (its bundled Click) pass through untouched.
             if type(e).__module__.startswith(("typer", "click")) or os.environ.get("CCHC_DEBUG"):
