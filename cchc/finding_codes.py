@@ -63,7 +63,10 @@ REGISTRY: tuple[FindingCode, ...] = (
            ("done-without-evidence", N_("hoàn thành nhưng chưa có tài liệu kiểm chứng (không được tính điểm)")),
            ("late-task", N_("quá thời hạn mà chưa hoàn thành")),
            ("evidence-file-missing", N_("tệp kiểm chứng không còn (đường dẫn tính từ thư mục tệp kế hoạch)")),
-           ("evidence-file-changed", N_("tệp kiểm chứng đã bị sửa (sha256 khác lúc ghi)"))),
+           ("evidence-file-changed", N_("tệp kiểm chứng đã bị sửa (sha256 khác lúc ghi)")),
+           ("changed-after-submission", N_("số liệu của kỳ đã nộp báo cáo khác với phiên bản đã nộp (bị sửa tay)")),
+           ("submitted-file-missing", N_("không còn bản đã ký của báo cáo đã nộp")),
+           ("submitted-file-changed", N_("bản đã ký đã bị sửa (sha256 khác lúc nộp)"))),
     *_codes(CHECK, WARNING,
            ("evidence-hash-missing", N_("tệp kiểm chứng chưa có sha256")),
            ("stale-progress", N_("đang thực hiện mà 60 ngày không cập nhật")),
@@ -71,7 +74,9 @@ REGISTRY: tuple[FindingCode, ...] = (
                                       "xét kỳ năm)")),
            ("empty-narrative", N_("kỳ đã kết thúc mà phần tự đánh giá còn trống")),
            ("status-inconsistent", N_("trạng thái không khớp nhật ký tiến độ")),
-           ("progress-out-of-order", N_("tiến độ ghi ngày sớm hơn mục phía trên"))),
+           ("progress-out-of-order", N_("tiến độ ghi ngày sớm hơn mục phía trên")),
+           ("amended-after-submission", N_("số liệu của kỳ đã nộp được sửa có ghi lý do (--amend-submitted)")),
+           ("submission-unverifiable", N_("không tìm được trong git phiên bản kế hoạch lúc nộp báo cáo"))),
 )
 BY_CODE: dict[str, FindingCode] = {c.code: c for c in REGISTRY}
 

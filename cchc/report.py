@@ -39,6 +39,7 @@ from .i18n import _
 from .model import ALL_UNITS, Plan, Recurrence, Task
 from .periods import ReportPeriod, deliverables, format_date, format_date_long, next_period, report_period
 from .status import State, task_state
+from .submissions import report_submission
 from .text import fold, format_number, int_to_roman, nfc, task_sort_key
 
 TEMPLATE_NAME = "bao-cao-cchc.docx"
@@ -304,6 +305,7 @@ def _build_context(plan: Plan, quarter: int, as_of: dt.date, calendar: bool) -> 
         "targets": _target_rows(plan, period),
         "narrative": narrative_ctx,
         "next": _next_tasks(plan, ordered, by_id, period, cut),
+        "submission": report_submission(plan, period, as_of),
     }
 
 
