@@ -38,6 +38,8 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     from cchc import i18n
 
     i18n.set_language(None)
+    yield
+    i18n.set_language(None)  # nor does the next module's fixture see the language a test chose
 
 
 def run(*args: str, env: dict | None = None, input: str | None = None):
