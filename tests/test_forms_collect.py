@@ -324,3 +324,22 @@ def test_edit_together_lands_all_edits_or_none(sent):
     text = plan.read_text(encoding="utf-8")
     assert text.count("            percent: 10\n            by: A\n") == 1
     assert text.count("            percent: 20\n            by: A\n") == 1
+
+
+def test_a_submitted_period_is_refused_unless_amended(sent, tmp_path):
+    plan, forms = sent
+    submitted = run("submit", "--quarter", "1", "--number", "45/BC-SKHCN", "--date", "15/03/2023", "-p", plan)
+    assert submitted.exit_code == 0, submitted.stderr
+    form = fill(forms["TTRA"], tmp_path / "f.xlsx", tasks={"1.d": {"F": 40, "G": "10/03/2023"},
+                                                           "1.b": {"F": 10, "G": "20/03/2023"}})
+    before = plan.read_bytes()
+    refused = run("collect", form, "-p", plan)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"{form}: {plan}: ") and "--amend-submitted" in refused.stderr
+    assert plan.read_bytes() == before  # not even 1.b, dated after the cut-off, landed
+    amended = run("collect", form, "-p", plan, "--amend-submitted", "Thanh tra gửi biểu mẫu muộn")
+    assert amended.exit_code == 0, amended.stderr
+    text = plan.read_text(encoding="utf-8")
+    assert "reason: Thanh tra gửi biểu mẫu muộn" in text and "collected_forms:" in text
+    assert text.index("collected_forms:") < text.index("submissions:")
+    assert run("validate", plan).exit_code == 0
