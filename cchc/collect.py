@@ -547,11 +547,12 @@ def _wanted(row: _Row) -> str:
 
 def _changes(old: Plan, edit, plan_path: Path) -> list[str]:
     """The edit's changes as `cchc diff` describes them."""
-    from .planfile import parse_document, validate_document
+    from .planfile import PlanDocument, validate_document
     from .plandiff import describe_all, diff_plans
 
     try:
-        new = validate_document(parse_document(plan_path, edit.result()))
+        # The data the new text must read back as (the writer checks that it does): no second YAML parse.
+        new = validate_document(PlanDocument(path=plan_path, text="", data=edit.expected))
     except PlanInvalid:
         return []  # the writer refuses it next, with the reasons
     return describe_all(diff_plans(old, new), new, old)
