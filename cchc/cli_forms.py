@@ -53,7 +53,7 @@ def forms(
 
 def collect(
     files: Annotated[list[str], typer.Argument(
-        metavar=_("TỆP.xlsx..."), help=_("Biểu mẫu các đơn vị gửi lại."), show_default=False)],
+        metavar=_("TỆP.xlsx"), help=_("Biểu mẫu các đơn vị gửi lại."), show_default=False)],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help=_("Chỉ in những gì sẽ thay đổi (như cchc diff), không ghi gì."))] = False,
     amend_submitted: AmendOpt = None,

@@ -343,3 +343,26 @@ def test_a_submitted_period_is_refused_unless_amended(sent, tmp_path):
     assert "reason: Thanh tra gửi biểu mẫu muộn" in text and "collected_forms:" in text
     assert text.index("collected_forms:") < text.index("submissions:")
     assert run("validate", plan).exit_code == 0
+
+
+def test_rows_added_below_the_form_are_refused_with_their_reason(sent, tmp_path):
+    plan, forms = sent
+    wb = openpyxl.load_workbook(forms["TTRA"])
+    ws = wb[TASK_SHEET]
+    last = ws.max_row
+    ws[f"A{last + 1}"], ws[f"F{last + 1}"] = "1.d", 30        # already on its own row
+    ws[f"A{last + 2}"], ws[f"F{last + 2}"] = "9.z", 30        # no such task
+    ws[f"H{last + 3}"] = "một ghi chú lạc chỗ"                # no id at all
+    form = tmp_path / "them-dong.xlsx"
+    wb.save(form)
+    row_1d = row_of(ws, "1.d")
+    before = plan.read_bytes()
+    result = run("collect", form, "-p", plan)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{form}:Nhiệm vụ!A{last + 1}: “1.d” đã có ở dòng {row_1d}; ghi vào dòng đó, không thêm dòng mới",
+        f"{form}:Nhiệm vụ!A{last + 2}: không có nhiệm vụ mã “9.z” trong kế hoạch",
+        f"{form}:Nhiệm vụ!A{last + 3}: dòng {last + 3} không có trong biểu mẫu gửi đi; không nhận dòng thêm",
+        f"{form}: không ghi gì từ biểu mẫu này",
+    ]
+    assert plan.read_bytes() == before
