@@ -192,15 +192,9 @@ def _model_at(path: tuple):
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Replace `target` by `data`: temporary file beside it, fsync, same mode, rename, fsync the folder."""
-    import tempfile
-
     st = os.stat(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
+    tmp = _write_temp(target, data)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
         if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
             with suppress(OSError):  # keep the owner when root edits a user's plan; best effort
@@ -211,6 +205,48 @@ def atomic_write(target: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+def atomic_create(target: Path, data: bytes) -> None:
+    """Write a new file `target` whole or not at all; FileExistsError if it exists, even if it
+    appears while writing (the file is hard-linked into place, which never replaces a file)."""
+    if os.path.lexists(target):
+        raise FileExistsError(target)
+    tmp = _write_temp(target, data)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            # No hard links here (FAT, some network shares): rename, which Windows refuses
+            # over an existing file; on POSIX the check above is the guard.
+            if os.path.lexists(target):
+                raise FileExistsError(target) from None
+            os.rename(tmp, target)
+    finally:
+        with suppress(OSError):
+            os.unlink(tmp)
+    _fsync_dir(target.parent)
+
+
+def _write_temp(target: Path, data: bytes) -> str:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
 
 
 def _fsync_dir(folder: Path) -> None:
