@@ -417,49 +417,20 @@ def write_forms(loaded, units: list[str] | None, period: str | None, out_dir: st
 
 
 def write_file(path: Path, data: bytes, force: bool) -> None:
-    """`data` into `path` through a temporary file; an existing `path` is replaced only with `force`."""
-    import tempfile
+    """`data` into `path` atomically; an existing `path` is replaced only with `force`."""
+    from .writer import atomic_create, atomic_write
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".cchc-tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())  # as any new file, not mkstemp's owner-only mode
-            if force:
-                os.replace(tmp, path)
-            else:
-                _link_new(tmp, path, data)
-                os.unlink(tmp)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        if force and path.exists():
+            atomic_write(path, data)
+        else:
+            atomic_create(path, data)  # never lands on a file that appeared meanwhile
     except FileExistsError:
         raise Refused(_("{path} đã có; không ghi đè. Thêm --force để ghi đè").format(path=path)) from None
     except OSError as e:
         raise CchcError(_("{path}: không ghi được tệp ({reason})").format(path=path, reason=e.strerror or e)) \
             from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _link_new(tmp: str, path: Path, data: bytes) -> None:
-    """Put the written file at `path`, failing with FileExistsError if `path` exists (even if it just appeared)."""
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise
-    except OSError:  # no hard links here (FAT, some network drives): an exclusive create instead
-        with open(path, "xb") as f:
-            f.write(data)
 
 
 # --- reminders ----------------------------------------------------------------------------------
