@@ -250,6 +250,7 @@ class _Row:
     evidence: str = ""
     done: bool = False
     value: Any = None
+    period: str = ""  # a target's measurement period
     source: str = ""
     replace: bool = False
 
@@ -327,17 +328,17 @@ class _Collection:
 
     def check_targets(self) -> None:
         targets = {t.id: t for t in self.plan.targets}
-        sent = _rows(self.payload["targets"], 4)
+        sent = _rows(self.payload["targets"], 5)
         if sent or TARGET_SHEET in self.returned.sheets:
             _check_sheet(self.returned, TARGET_SHEET, TARGET_COLUMNS, TARGET_READONLY, sent, self.refuse,
                          lambda target_id: _target_problem(targets.get(target_id), target_id, self.unit,
                                                            self.unit_name))
-        for i, (target_id, _cells, fingerprint, had) in enumerate(sent):
+        for i, (target_id, _cells, fingerprint, key, had) in enumerate(sent):
             r = FIRST_ROW + i
             filled = _target_row(self.returned, r, self.refuse)
             if filled is None:
                 continue
-            filled.id, filled.replace = target_id, had is not None
+            filled.id, filled.period, filled.replace = target_id, str(key), had is not None
             target = targets.get(target_id)
             if target is None or target_fingerprint(target) != fingerprint:
                 self.refuse(TARGET_SHEET, r, 1, _(
@@ -355,8 +356,8 @@ class _Collection:
         for row in self.rows:
             date = row.date or today
             if row.sheet == TARGET_SHEET:
-                steps = [(5, lambda: record_measurement(plan_path, row.id, row.value, self.payload["measure_period"],
-                                                        source=row.source, note=row.note, replace=row.replace))]
+                steps = [(5, lambda: record_measurement(plan_path, row.id, row.value, row.period, source=row.source,
+                                                        note=row.note, replace=row.replace))]
             elif row.done:
                 steps = [(10, lambda: mark_done(plan_path, row.id, evidence=row.evidence, date=date, by=by,
                                                 note=row.note))]

@@ -71,7 +71,8 @@ class FormRow:
     id: str
     cells: list[Any]
     fingerprint: str
-    had: float | None = None  # a target's value already recorded for the form's period
+    key: str = ""  # a target's measurement period: the report's (`2023-Q1`), or the year for ranks and groups
+    had: float | None = None  # the value already recorded for that period
 
 
 @dataclass
@@ -83,7 +84,6 @@ class Form:
     unit: str
     unit_name: str
     period: ReportPeriod
-    measure_period: str  # the measurement key the targets sheet records (`2023-Q1`; `2023` for ranks)
     tasks: list[FormRow] = field(default_factory=list)
     targets: list[FormRow] = field(default_factory=list)
     plan_title: str = ""
@@ -91,9 +91,9 @@ class Form:
     def payload(self) -> dict:
         return {
             "format": FORMAT, "plan": self.plan_key, "version": self.version, "unit": self.unit,
-            "period": self.period.key, "cutoff": self.period.end.isoformat(), "measure_period": self.measure_period,
+            "period": self.period.key, "cutoff": self.period.end.isoformat(),
             "tasks": [[r.id, r.cells, r.fingerprint] for r in self.tasks],
-            "targets": [[r.id, r.cells, r.fingerprint, r.had] for r in self.targets],
+            "targets": [[r.id, r.cells, r.fingerprint, r.key, r.had] for r in self.targets],
         }
 
     @property
@@ -205,8 +205,7 @@ def _measured(target: Target, value: float) -> str:
 
 def build_form(plan: Plan, version: str, unit: str, period: ReportPeriod) -> Form:
     """The form of `unit` for `period`, as the plan stands on the period's cut-off."""
-    measure = str(period.year) if period.quarter == 4 else period.key
-    form = Form(plan_key(plan), version, unit, plan.units[unit], period, measure, plan_title=plan.plan.title)
+    form = Form(plan_key(plan), version, unit, plan.units[unit], period, plan_title=plan.plan.title)
     for s in unit_tasks(plan, unit, period.end):
         form.tasks.append(FormRow(s.task.id, task_cells(s), task_fingerprint(s.task)))
     for target in plan.targets:
@@ -214,7 +213,8 @@ def build_form(plan: Plan, version: str, unit: str, period: ReportPeriod) -> For
         if target.owner != unit or key is None:
             continue
         had = next((m.value for m in target.measurements if m.period == key), None)
-        form.targets.append(FormRow(target.id, target_cells(target, period.end), target_fingerprint(target), had))
+        form.targets.append(FormRow(target.id, target_cells(target, period.end), target_fingerprint(target), key,
+                                    had))
     return form
 
 
@@ -237,7 +237,8 @@ def form_bytes(form: Form) -> bytes:
     _task_validation(ws, form)
     if form.targets:
         ws = _sheet(wb, TARGET_SHEET, TARGET_COLUMNS, form, "BIỂU MẪU BÁO CÁO SỐ LIỆU CHỈ TIÊU", 0)
-        _text(ws["A5"], f"Ghi kết quả của kỳ {form.measure_period} vào cột “Kết quả kỳ này” (tỷ lệ: số từ 0 đến "
+        keys = ", ".join(dict.fromkeys(r.key for r in form.targets))
+        _text(ws["A5"], f"Ghi kết quả của kỳ {keys} vào cột “Kết quả kỳ này” (tỷ lệ: số từ 0 đến "
                         "100) và nguồn số liệu; các cột khác chỉ để xem.")
         for i, row in enumerate(form.targets):
             _validate(ws, f"E{FIRST_ROW + i}", type="decimal", operator="between", formula1="0",

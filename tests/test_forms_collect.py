@@ -366,3 +366,36 @@ def test_rows_added_below_the_form_are_refused_with_their_reason(sent, tmp_path)
         f"{form}: không ghi gì từ biểu mẫu này",
     ]
     assert plan.read_bytes() == before
+
+
+def test_annual_form_records_ranks_for_the_year_and_rates_for_the_quarter(tmp_path):
+    plan = forms_plan(tmp_path)
+    text = plan.read_text(encoding="utf-8")
+    pci = "  - id: pci\n    name: Chỉ số PCI (Top 10 tỉnh, thành)\n"
+    assert text.count(pci) == 1
+    plan.write_text(text.replace(pci, pci + "    owner: TTRA\n"), encoding="utf-8")
+    q4 = write(plan, ["TTRA"], tmp_path / "q4", period="2023-Q4")["TTRA"]
+    sheet = openpyxl.load_workbook(q4)["Chỉ tiêu"]
+    assert [sheet.cell(r, 1).value for r in (FIRST_ROW, FIRST_ROW + 1)] == ["so-hoa", "pci"]
+    assert sheet.cell(FIRST_ROW + 1, 4).value == "hạng 8 (2023)"
+    assert sheet["A5"].value.startswith("Ghi kết quả của kỳ 2023-Q4, 2023 vào cột")
+    form = fill(q4, tmp_path / "f.xlsx", targets={"so-hoa": {"E": 60},
+                                                  "pci": {"E": 7, "F": "VCCI, PCI 2023 (bản chính thức)"}})
+    before = plan.read_text(encoding="utf-8")
+    result = run("collect", form, "-p", plan)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["chỉ tiêu so-hoa 2023-Q4: 60% (mới)", "chỉ tiêu pci 2023: hạng 8 → hạng 7"]
+    assert changed_lines(before, plan.read_text(encoding="utf-8"))[:9] == [
+        "-    measurements: []",
+        "+    measurements:",
+        "+      - period: 2023-Q4",
+        "+        value: 60",
+        "-        value: 8",
+        "-        source: VCCI, PCI 2023",
+        "+        value: 7",
+        "+        source: VCCI, PCI 2023 (bản chính thức)",
+        "+collected_forms:",
+    ]
+    # A quarter's form leaves ranks out: they are published once a year.
+    q3 = openpyxl.load_workbook(write(plan, ["TTRA"], tmp_path / "q3", period="2023-Q3")["TTRA"])["Chỉ tiêu"]
+    assert [q3.cell(r, 1).value for r in range(FIRST_ROW, q3.max_row + 1) if q3.cell(r, 1).value] == ["so-hoa"]
