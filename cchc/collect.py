@@ -234,7 +234,8 @@ def _clip(text: str, width: int = 60) -> str:
 def _same(sent: Any, now: Any) -> bool:
     if isinstance(sent, (int, float)) and isinstance(now, (int, float)):
         return float(sent) == float(now)
-    return _shown(sent) == _shown(now)
+    # A spreadsheet program may turn line breaks into CR LF or trim spaces: neither is an edit.
+    return " ".join(nfc(_shown(sent)).split()) == " ".join(nfc(_shown(now)).split())
 
 
 @dataclass
