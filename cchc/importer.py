@@ -480,7 +480,10 @@ def _titled(doc: Outline, bucket: str, items: list[str]) -> Any:
 
 def _areas_note(doc: Outline) -> str:
     parts = [doc.tasks_heading or "Nội dung, nhiệm vụ"]
-    if doc.annex_note and not doc.annexes:
+    if doc.annex_heading and not doc.annexes:
+        parts.append(f"Bản gốc có phụ lục (¶{doc.annex_heading[0]}) nhưng không đọc được thành bảng; đơn vị chủ trì, "
+                     "phối hợp, thời hạn do cchc chọn tạm (nhập bản .docx để lấy từ phụ lục)")
+    elif doc.annex_note and not doc.annexes:
         parts.append(f"Bản gốc ghi “{doc.annex_note}” nhưng tệp nhập không có bảng phụ lục")
     elif doc.annexes:
         parts.append("đơn vị chủ trì, phối hợp, thời hạn, sản phẩm đọc từ bảng phụ lục")
