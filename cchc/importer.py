@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import PlanInvalid, Refused
+from .diagnostics import NotFound, PlanInvalid, Refused
 from .i18n import _
-from .importer_annex import (AnnexArea, AnnexRow, annex_rows, guess_deadline, is_everyone, read_deadline,
+from .importer_annex import (ORG_WORDS, AnnexArea, AnnexRow, annex_rows, guess_deadline, is_everyone, read_deadline,
                              split_owners, unit_key)
 from .importer_emit import Noted, render
 from .importer_header import (PROMULGATION, acronym, basis_clauses, is_upper, name_from_capitals, parse_basis,
@@ -32,8 +32,7 @@ from .text import LETTERS, fold, letter_rank
 MODELINE = "# yaml-language-server: $schema=schema/plan.schema.json"
 MAX_TASKS = 3000  # a plan has tens of tasks; more is not a plan cchc should guess its way through
 _ORG_BEFORE_LEAD = re.compile(
-    r"(?P<unit>(?:Văn phòng|Phòng|Thanh tra|Trung tâm|Chi cục|Ban|Công an|Ủy ban nhân dân|UBND)"
-    r"(?:\s[^,;.()]{1,60}?)?)\s+(?:chủ trì|có trách nhiệm chủ trì)")
+    rf"(?<!\w)(?P<unit>{ORG_WORDS}(?:\s[^,;.()]{{1,60}}?)?)\s+(?:chủ trì|có trách nhiệm chủ trì)")
 MAX_SHOWN_PROBLEMS = 10
 _FUZZY_BUDGET = 5_000  # title comparisons when matching annex rows to tasks (bounded time)
 
@@ -517,6 +516,8 @@ def write_new_plan(imported: Imported, target: str | Path) -> Path:
     except FileExistsError:
         raise Refused(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
             path=target)) from None
+    except FileNotFoundError:
+        raise NotFound(_("{path}: không có thư mục {folder}").format(path=target, folder=target.parent)) from None
     except OSError as e:
         raise Refused(_("{path}: không ghi được tệp ({reason})").format(path=target, reason=e.strerror or e)) from None
     return target

@@ -233,6 +233,9 @@ class _Reader:
                 self.area.number, self.area.written = max(used | {0}) + 1, number
             self.out.areas.append(self.area)
             return
+        if _ANNEX_NOTE.match(text):
+            self.out.annex_note = text
+            return
         if self.area is None:
             self.unplaced(p.n, text)
             return
@@ -245,8 +248,6 @@ class _Reader:
                 _join(last, item)
             else:
                 self.area.tasks.append(TaskText(p.n, item, written="-"))
-        elif _ANNEX_NOTE.match(text):
-            self.out.annex_note = text
         else:
             self.unplaced(p.n, text)
 

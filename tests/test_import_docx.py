@@ -144,3 +144,31 @@ def test_the_same_plan_printed_to_pdf_and_extracted_as_text(tmp_path):
     assert [line.split(": ", 1)[1] for line in unplaced] == [
         "III. KINH PHÍ THỰC HIỆN", "Kinh phí thực hiện từ ngân sách huyện năm 2024.",
         "PHỤ LỤC CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024"]
+
+
+def test_tasks_given_only_in_the_annex(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for text in ("KẾ HOẠCH", "Cải cách hành chính năm 2024 của Phòng Giáo dục và Đào tạo", "I. MỤC ĐÍCH",
+                 "- Thực hiện tốt công tác CCHC.", "II. NHIỆM VỤ", "Chi tiết tại Phụ lục kèm theo.",
+                 "III. TỔ CHỨC THỰC HIỆN", "1. Tổ Văn phòng chủ trì theo dõi, tổng hợp."):
+        document.add_paragraph(text)
+    table = document.add_table(rows=0, cols=5)
+    for texts in (["TT", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời hạn"], ["I", "Cải cách thể chế", "", "", ""],
+                  ["1", "Rà soát văn bản", "Tổ Văn phòng", "", "Quý II"],
+                  ["2", "Tuyên truyền pháp luật", "Tổ Văn phòng", "Các trường", "Thường xuyên"],
+                  ["II", "Cải cách TTHC", "", "", ""], ["1", "Công khai TTHC", "Bộ phận một cửa", "", "31/3/2024"]):
+        for cell, text in zip(table.add_row().cells, texts):
+            cell.text = text
+    source = tmp_path / "ke-hoach.docx"
+    document.save(str(source))
+    result = run("import", source, "-o", tmp_path / "plan.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert "chưa xếp được" not in result.stderr  # "Chi tiết tại Phụ lục" is understood
+    plan = load(tmp_path / "plan.yaml").plan
+    assert [(a.number, a.title) for a in plan.areas] == [(1, "Cải cách thể chế"), (2, "Cải cách TTHC")]
+    assert [(t.id, t.title, t.lead, t.support) for t in plan.all_tasks()] == [
+        ("1.a", "Rà soát văn bản", "TVP", []), ("1.b", "Tuyên truyền pháp luật", "TVP", ["T"]),
+        ("2.a", "Công khai TTHC", "BPM", []), ("III.1", "Tổ Văn phòng chủ trì theo dõi, tổng hợp.", "TVP", [])]
+    assert [plan.task(i).deadline for i in ("1.a", "2.a")] == [dt.date(2024, 6, 30), dt.date(2024, 3, 31)]
