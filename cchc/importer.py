@@ -25,7 +25,7 @@ from .importer_header import (PROMULGATION, acronym, basis_clauses, is_upper, na
 from .importer_source import ImportRefused, read_blocks
 from .importer_structure import Outline, outline
 from .importer_targets import find_targets, slug
-from .importer_tasks import TaskBuilder, Units
+from .importer_tasks import TaskBuilder, Units, check_size
 from .text import fold
 
 MODELINE = "# yaml-language-server: $schema=schema/plan.schema.json"
@@ -202,6 +202,7 @@ def import_document(path: str | Path) -> Imported:
     source = Path(path)
     blocks = read_blocks(source)
     doc = outline(blocks)
+    check_size(source, doc)
     if not any(a.tasks for a in doc.areas) and not any(annex_rows(t) for t in doc.annexes):
         raise ImportRefused(_("{path}: không phải một kế hoạch CCHC (không thấy mục nhiệm vụ có các lĩnh vực 1., 2., … "
                               "và nhiệm vụ a), b), …); không ghi tệp nào").format(path=source))

@@ -141,7 +141,7 @@ class _Reader:
             if rest:
                 self.out.recipients.append(_undash(rest))
             return
-        if fold(text).startswith("phu luc") and is_capitals(text[:7]):
+        if fold(text[:8]).startswith("phu luc") and is_capitals(text[:7]):
             self.state = "annex"  # the annex's title and "(Kèm theo Kế hoạch số …)": its table is read
             self.out.annex_heading = (p.n, text)
             return

@@ -55,6 +55,14 @@ class Units:
                 for name, key in self.by_name.items()}
 
 
+def check_size(source: Path, doc: Outline) -> None:
+    """Refuse, before any work on them, more tasks than a plan has."""
+    count = sum(len(a.tasks) for a in doc.areas) + len(doc.duties) + sum(len(t.rows) for t in doc.annexes)
+    if count > MAX_TASKS:
+        raise ImportRefused(_("{path}: có hơn {n} nhiệm vụ, không phải một kế hoạch cchc nhập được; không ghi tệp "
+                              "nào").format(path=source, n=MAX_TASKS))
+
+
 class TaskBuilder:
     """Areas, tasks and duties of `doc` as the schema's data, the units they name added to `units`."""
 
@@ -65,7 +73,6 @@ class TaskBuilder:
         self.year = year
         self.unplaced = unplaced
         self.default_lead = ""
-        self.task_count = 0
         self._letters_for: tuple[tuple, list[str]] = ((), [])
 
     def find_default_lead(self) -> None:
@@ -220,10 +227,6 @@ class TaskBuilder:
         return lead, support, deadline, row.output if row is not None else ""
 
     def task(self, task_id: str, text: TaskText, row: AnnexRow | None, written_id: str) -> dict[str, Any]:
-        self.task_count += 1
-        if self.task_count > MAX_TASKS:
-            raise ImportRefused(_("{path}: có hơn {n} nhiệm vụ, không phải một kế hoạch cchc nhập được; không ghi tệp "
-                                  "nào").format(path=self.source, n=MAX_TASKS))
         lead, support, deadline, output = self.owners(row, text.title, f"¶{row.n}" if row else "")
         entry: dict[str, Any] = {"id": task_id}
         notes = []

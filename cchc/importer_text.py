@@ -50,8 +50,9 @@ def clean(text: str) -> str:
 
 def is_capitals(text: str) -> bool:
     """A heading or signature line written in capitals ("KẾ HOẠCH", "GIÁM ĐỐC")."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    if any(c.islower() for c in text):  # stops at the first small letter: most lines are not capitals
+        return False
+    return sum(c.isalpha() for c in text) >= 2
 
 
 def _opens_capital(text: str) -> bool:
