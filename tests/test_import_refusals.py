@@ -115,4 +115,4 @@ def test_an_output_folder_that_does_not_exist(tmp_path):
 
 def test_text_with_more_paragraphs_than_a_plan(tmp_path, monkeypatch):
     monkeypatch.setattr(importer_source, "MAX_BLOCKS", 50)
-    assert refused(tmp_path, SEED) == f"lỗi: {SEED}: văn bản quá dài cho một kế hoạch (101 đoạn, tối đa 50); không đọc"
+    assert refused(tmp_path, SEED) == f"lỗi: {SEED}: văn bản quá dài cho một kế hoạch (69 đoạn, tối đa 50); không đọc"
