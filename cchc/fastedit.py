@@ -182,12 +182,10 @@ def attempt(shown, raw: bytes, text: str, change: Callable, scope: Scope | None)
     try:
         starts = _line_starts(text)
         doc = block_document(shown, text, starts, holder, *bounds)
-        # The lines must hold exactly the cached node: a wrong index can never reach the disk.
-        if model_at(holder).model_validate(doc.data[holder[0]][holder[1]] if len(holder) == 2 else
-                                           doc.data["areas"][holder[1]]["tasks"][holder[3]]) != _node(entry.plan,
-                                                                                                     holder):
-            return None
         edit = BlockEdit(doc, starts, holder, outer)
+        # The lines must hold exactly the cached node: a wrong index can never reach the disk.
+        if model_at(holder).model_validate(edit.value(holder)) != _node(entry.plan, holder):
+            return None
         loaded = LoadedPlan(plan=entry.plan, doc=doc)
         result = change(loaded, edit)
         if not edit.changed:
