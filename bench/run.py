@@ -263,12 +263,13 @@ def run_rounds(results: list[Bench], rounds: int, warmup: int) -> None:
         print(f"  round {r + 1}/{warmup + rounds}{'' if counted else ' (warm-up)'} done", file=sys.stderr, flush=True)
 
 
-def paired_ratio(results: dict[tuple, Bench], measured: tuple, reference: tuple) -> float | None:
-    """Median over the rounds of measured / reference, both timed in the same round."""
+def paired_ratio(results: dict[tuple, Bench], measured: tuple, reference: tuple, cpu: bool = False) -> float | None:
+    """Median over the rounds of measured / reference, both timed in the same round (wall, or CPU time)."""
     a, b = results.get(measured), results.get(reference)
     if not a or not b or not a.times or len(a.times) != len(b.times):
         return None
-    return statistics.median(x / y for x, y in zip(a.times, b.times))
+    pairs = zip(a.cpu, b.cpu) if cpu else zip(a.times, b.times)
+    return statistics.median(x / y for x, y in pairs if y > 0)
 
 
 def table(results: list[Bench], by_key: dict[tuple, Bench]) -> str:
@@ -289,27 +290,31 @@ def table(results: list[Bench], by_key: dict[tuple, Bench]) -> str:
 
 
 def targets_table(by_key: dict[tuple, Bench]) -> str:
-    rows = ["| target (issue 13) | figure | limit | met? |", "|---|---:|---:|---|"]
+    # CPU time beside wall time: on a shared machine a process waits for a core, and the wait is
+    # not its own cost; the wall figure decides "met", the CPU figure says how much is waiting.
+    rows = ["| target (issue 13) | figure (wall) | CPU-time figure | limit | met? |", "|---|---:|---:|---:|---|"]
     for t in TARGETS:
         b = by_key.get(t.measured)
         if b is None or b.median is None:
             why = b.note if b is not None and b.note else "not measured in this run"
-            rows.append(f"| {t.title} | {why} | | no figure |")
+            rows.append(f"| {t.title} | {why} | | | no figure |")
             continue
         if t.reference is None:
             ok = b.median <= t.limit and (t.memory_mb is None or b.peak_mb <= t.memory_mb)
             figure = f"{b.median:.2f} s, {b.peak_mb:.0f} MB"
+            cpu = f"{statistics.median(b.cpu):.2f} s"
             limit = f"≤ {t.limit} s" + (f", ≤ {t.memory_mb:.0f} MB" if t.memory_mb else "")
         else:
             ratio = paired_ratio(by_key, t.measured, t.reference)
             ref = by_key.get(t.reference)
             if ratio is None:
-                rows.append(f"| {t.title} | {ref.note if ref and ref.note else 'no reference'} | | no figure |")
+                rows.append(f"| {t.title} | {ref.note if ref and ref.note else 'no reference'} | | | no figure |")
                 continue
             ok = ratio <= t.limit
             figure = f"{ratio:.2f} × ({b.median:.3f} s / {ref.median:.3f} s)"
+            cpu = f"{paired_ratio(by_key, t.measured, t.reference, cpu=True):.2f} ×"
             limit = f"≤ {t.limit} ×"
-        rows.append(f"| {t.title} | {figure} | {limit} | {'met' if ok else 'NOT met'} |")
+        rows.append(f"| {t.title} | {figure} | {cpu} | {limit} | {'met' if ok else 'NOT met'} |")
     return "\n".join(rows)
 
 
