@@ -47,16 +47,39 @@ def _hoist_lang(args: list[str]) -> list[str]:
     return front + rest
 
 
+def _not_utf8(arg: str) -> bool:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _shown(arg: str) -> str:
+    """The argument as typed, its stray bytes as \\xNN."""
+    try:
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return arg.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class CchcGroup(TyperGroup):
     """Turns every known error into one line and an exit code, for the console and for tests."""
 
     def parse_args(self, ctx, args):
         # `--lang` belongs to `cchc` itself, but users type it after the command too
         # (`cchc status --lang en`), so every command accepts it wherever it is written.
+        # Bytes that are not UTF-8 reach Python as lone surrogates, which no file or message can hold.
+        ctx.meta["cchc.not_utf8"] = next((a for a in args if _not_utf8(a)), None)
         return super().parse_args(ctx, _hoist_lang(list(args)))
 
     def invoke(self, ctx):
         try:
+            bad = ctx.meta.get("cchc.not_utf8")
+            if bad is not None:
+                raise CchcError(_("đối số dòng lệnh “{arg}” không phải văn bản UTF-8; hãy gõ lại bằng bảng mã UTF-8"
+                                  ).format(arg=_shown(bad)),
+                                exit_code=2)
             return super().invoke(ctx)
         except PlanInvalid as e:
             for d in e.diagnostics:
@@ -120,6 +143,8 @@ PlanOpt = Annotated[Optional[str], typer.Option(
 AsOfOpt = Annotated[Optional[str], typer.Option(
     "--as-of", help=_("Tính tại ngày này (dd/mm/yyyy hoặc yyyy-mm-dd); mặc định hôm nay."), show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("In kết quả dạng JSON."))]
+ForceOpt = Annotated[bool, typer.Option("--force", help=_(
+    "Thay tệp kết quả đã có (không bao giờ ghi đè tệp kế hoạch hay tệp trong .git)."))]
 
 
 def plan_path(file: Optional[str]) -> Path:

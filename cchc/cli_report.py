@@ -14,7 +14,7 @@ from .i18n import _
 def register(app: typer.Typer) -> None:
     # cchc.cli imports this module while it is being set up: take its shared options here, not at top.
     from . import output
-    from .cli import AsOfOpt, PlanOpt, as_of_date, open_plan
+    from .cli import AsOfOpt, ForceOpt, PlanOpt, as_of_date, open_plan
 
     @app.command()
     def report(
@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
         show_context: Annotated[bool, typer.Option(
             "--context", help=_("In dữ liệu điền vào mẫu (các tên dùng được trong mẫu) dạng JSON, không ghi tệp."))
         ] = False,
+        force: ForceOpt = False,
     ) -> None:
         """Lập báo cáo định kỳ công tác CCHC (quý I, 6 tháng, quý III, năm) thành tệp Word sẵn sàng trình ký."""
         from .report import build_context, default_output, find_template, render_report
@@ -53,7 +54,8 @@ def register(app: typer.Typer) -> None:
             return
         chosen = find_template(template, loaded.path)
         target = out or default_output(plan, quarter, calendar)
-        result = render_report(plan, quarter, target, template=chosen, as_of=day, pdf=pdf, calendar=calendar)
+        result = render_report(plan, quarter, target, template=chosen, as_of=day, pdf=pdf, calendar=calendar,
+                               force=force)
         name = result.context["report"]["name"]
         output.message(_("Đã ghi báo cáo {name}: {path}").format(name=name, path=result.docx))
         typer.echo(str(result.docx))

@@ -86,7 +86,8 @@ class TargetKind(str, Enum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False)
+    # allow_inf_nan: `.nan`, `.inf` and 1e309 are not amounts anyone measured (and crash the reports).
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False, allow_inf_nan=False)
 
 
 class Signer(Strict):
