@@ -74,6 +74,9 @@ class CchcGroup(TyperGroup):
         return super().parse_args(ctx, _hoist_lang(list(args)))
 
     def invoke(self, ctx):
+        from .outputs import landed
+
+        written = len(landed)
         try:
             bad = ctx.meta.get("cchc.not_utf8")
             if bad is not None:
@@ -89,6 +92,12 @@ class CchcGroup(TyperGroup):
             output.message(_("lỗi: {message}").format(message=str(e)))
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
+            from .outputs import landed
+
+            if len(landed) > written:  # the new plan is in place: stopping now would invite a retry
+                output.message(_("{path}: thay đổi đã được ghi xong trước khi dừng; xem thay đổi: git diff -- {path}"
+                                 ).format(path=landed[-1]))
+                raise typer.Exit(0) from None
             output.message(_("đã dừng theo yêu cầu"))
             raise typer.Exit(130) from None
         except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
@@ -175,19 +184,24 @@ def validate(
         metavar="[PATH]...", help=_("Tệp kế hoạch cần kiểm tra."), show_default=False)] = None,
     file: PlanOpt = None,
     json_out: JsonOpt = False,
+    verify_files: Annotated[bool, typer.Option("--verify-files", help=_(
+        "Tính lại mã SHA-256 của mọi tệp kiểm chứng, kể cả tệp không đổi kích thước và thời gian sửa."))] = False,
 ) -> None:
     """Kiểm tra tệp kế hoạch: in mọi lỗi, mỗi lỗi một dòng TỆP:DÒNG:CỘT: nội dung."""
     from .checks import evidence_file_findings, finding_json, format_finding
+    from .evidence import FileHashes
     from .planfile import load
 
     # Several files: a pre-commit hook passes every staged plan file at once.
     targets = [plan_path(p) for p in paths] if paths else [plan_path(file)]
     results = []
+    hashes = FileHashes(trust_record=not verify_files)
     for target in targets:
         try:
-            results.append((target, [], evidence_file_findings(load(target))))
+            results.append((target, [], evidence_file_findings(load(target), hashes)))
         except PlanInvalid as e:
             results.append((target, e.diagnostics, []))
+    hashes.save()
     if json_out:
         data = [{"file": str(t), "valid": not problems, "problems": [p.as_dict() for p in problems],
                  "warnings": [finding_json(w) for w in warnings]}

@@ -30,6 +30,8 @@ TaskArg = Annotated[str, typer.Argument(metavar="MÃ", help=_("Mã nhiệm vụ,
 EvidenceFileOpt = Annotated[Optional[str], typer.Option(
     "--file", help=_("Tệp tài liệu kiểm chứng; lưu đường dẫn tương đối so với tệp kế hoạch và mã SHA-256."),
     show_default=False)]
+OutsideOkOpt = Annotated[bool, typer.Option("--outside-ok", help=_(
+    "Cho phép tệp kiểm chứng nằm ngoài thư mục (kho git) của kế hoạch."))]
 
 
 def _report(result) -> None:
@@ -73,12 +75,13 @@ def done(
     date: DateOpt = None,
     by: ByOpt = None,
     plan: PlanOpt = None,
+    outside_ok: OutsideOkOpt = False,
 ) -> None:
     """Đánh dấu một nhiệm vụ đã hoàn thành, kèm tài liệu kiểm chứng."""
     from .edit import mark_done
 
     _report(mark_done(_plan(plan), task_id, evidence=evidence, file=file, date=date, by=by,
-                      no_evidence=no_evidence, note=note))
+                      no_evidence=no_evidence, note=note, outside_ok=outside_ok))
 
 
 def evidence_add(
@@ -87,11 +90,12 @@ def evidence_add(
         "Tài liệu kiểm chứng: loại, số, ngày, trích yếu như trên văn bản."), show_default=False)],
     file: EvidenceFileOpt = None,
     plan: PlanOpt = None,
+    outside_ok: OutsideOkOpt = False,
 ) -> None:
     """Thêm tài liệu kiểm chứng cho một nhiệm vụ."""
     from .edit import add_evidence
 
-    _report(add_evidence(_plan(plan), task_id, text, file=file))
+    _report(add_evidence(_plan(plan), task_id, text, file=file, outside_ok=outside_ok))
 
 
 def kpi_record(

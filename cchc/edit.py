@@ -22,6 +22,7 @@ from .diagnostics import CchcError
 from .ids import resolve_id
 from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
+from .oserror import reason
 from .periods import format_date, parse_user_date
 from .text import fold, format_number, nfc
 from .yamledit import TextEdit, clean_text
@@ -181,10 +182,13 @@ _DOC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})(?!\d)|"
                        r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 
 
-def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path) -> dict[str, Any]:
+def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path, outside_ok: bool = False) -> dict[str, Any]:
     """An evidence entry: the text as typed, its document number and date when they can be read,
-    and a file's path relative to the plan's folder (with `/`) and its SHA-256."""
-    import hashlib
+    and a file's path relative to the plan's folder (with `/`) and its SHA-256.
+
+    The file must be inside the plan's folder or git work tree unless `outside_ok` (evidence.checked_file).
+    """
+    from .evidence import checked_file, file_sha256
 
     text = clean_text(text or "", multiline=False)
     entry: dict[str, Any] = {"text": text}
@@ -199,9 +203,7 @@ def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path) ->
         except ValueError:
             continue
     if file:
-        source = Path(file)
-        if not source.is_file():
-            raise CchcError(_("không tìm thấy tệp tài liệu kiểm chứng {file}").format(file=file))
+        source = checked_file(file, plan_dir, outside_ok)
         try:
             rel = Path(os.path.relpath(os.path.abspath(source), os.path.abspath(plan_dir))).as_posix()
         except ValueError:  # another drive on Windows
@@ -209,8 +211,11 @@ def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path) ->
         if not text:
             entry["text"] = source.name
         entry["file"] = rel
-        with open(source, "rb") as fh:
-            entry["sha256"] = hashlib.file_digest(fh, "sha256").hexdigest()
+        try:
+            entry["sha256"] = file_sha256(source)
+        except OSError as e:
+            raise CchcError(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
+                file=file, reason=reason(e)), exit_code=2) from None
     if not entry["text"]:
         raise CchcError(_("tài liệu kiểm chứng cần một nội dung, ví dụ: “Báo cáo số 45/BC-SKHCN ngày 20/3/2023”"))
     return entry
@@ -276,7 +281,7 @@ def record_progress(path: str | os.PathLike, task_id: str, percent: float | int 
 
 def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None,
               file: str | os.PathLike | None = None, date: str | dt.date | None = None, by: str | None = None,
-              no_evidence: bool = False, note: str = "") -> EditResult:
+              no_evidence: bool = False, note: str = "", outside_ok: bool = False) -> EditResult:
     """Mark a task done: a 100% entry with event `done`, status done, and its evidence."""
     from .writer import edit_plan
 
@@ -284,7 +289,7 @@ def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None
     if not (evidence or file) and not no_evidence:
         raise CchcError(_("đánh dấu hoàn thành cần tài liệu kiểm chứng: thêm --evidence “Báo cáo số …/BC-… "
                           "ngày …” (và --file TỆP nếu có), hoặc --no-evidence nếu chưa có"))
-    proof = evidence_entry(evidence or "", file, path.parent) if (evidence or file) else None
+    proof = evidence_entry(evidence or "", file, path.parent, outside_ok) if (evidence or file) else None
     note = clean_text(note or "", multiline=False)
     who = _who(by, path)
 
@@ -309,12 +314,13 @@ def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None
     return edit_plan(path, change)
 
 
-def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | os.PathLike | None = None) -> EditResult:
+def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | os.PathLike | None = None,
+                 outside_ok: bool = False) -> EditResult:
     """Add an evidence entry (with a file's relative path and SHA-256) to any task."""
     from .writer import edit_plan
 
     path = Path(path)
-    proof = evidence_entry(text, file, path.parent)
+    proof = evidence_entry(text, file, path.parent, outside_ok)
 
     def change(loaded, edit: TextEdit) -> EditResult:
         task, where = resolve_task(loaded.plan, task_id)

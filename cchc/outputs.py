@@ -54,8 +54,8 @@ def check_output(target: str | os.PathLike, force: bool = False, plan: str | os.
             path=target))
     try:
         st = os.stat(real)
-    except FileNotFoundError:
-        st = None
+    except (FileNotFoundError, NotADirectoryError):
+        st = None  # nothing there; a folder that cannot be made is reported by the write
     except OSError as e:
         raise CchcError(_("{path}: không dùng được đường dẫn này ({reason})").format(path=target, reason=reason(e)),
                         exit_code=2) from None
@@ -104,8 +104,7 @@ def write_output(target: str | os.PathLike, content: bytes | Callable[[Path], No
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise CchcError(_("{path}: không tạo được thư mục {folder} ({reason})").format(
-            path=target, folder=target.parent, reason=reason(e))) from None
+        raise CchcError(write_failure(target, e)) from None
     remove_leftovers(target.parent)
     tmp = _new_temporary(target)
     try:
