@@ -250,4 +250,14 @@ def main() -> None:
     # Pydantic looks for plugins through every installed package's entry points when the first
     # model is built (~10 ms of each command); cchc uses none. A value set by the user is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app(prog_name="cchc")
+    from .outputs import landed
+
+    try:
+        app(prog_name="cchc")
+    except KeyboardInterrupt:  # after CchcGroup.invoke returned: the command's work is done or not begun
+        raise SystemExit(0 if landed else 130) from None
+    finally:
+        if landed:  # a plan was written and reported: an interrupt now changes nothing
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)

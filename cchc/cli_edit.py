@@ -128,7 +128,7 @@ def note(
     import sys
 
     from . import output
-    from .edit import narrative_text, parse_section, set_narrative
+    from .edit import SectionChanged, narrative_text, parse_section, set_narrative
 
     path = _plan(plan)
     parse_section(section)
@@ -137,12 +137,39 @@ def note(
     elif text is None:
         from .cli import open_plan
 
-        current = narrative_text(open_plan(str(path)).plan, period, section)
-        text = edit_in_editor(current)
-        if text is None:
+        # The guard spans the whole session: what the section said when the editor opened must
+        # still be there when the text is written (set_narrative re-reads the plan under its lock).
+        loaded = open_plan(str(path))
+        current = narrative_text(loaded.plan, period, section)
+        typed = edit_in_editor(current)
+        if typed is None:
             output.message(_("Không có thay đổi (trình soạn thảo đóng mà không lưu)."))
             return
+        try:
+            _report(set_narrative(path, period, section, typed, expected=current, read_sha256=loaded.doc.sha256))
+        except SectionChanged as e:
+            kept = keep_typed_text(path, period, section, typed)
+            raise SectionChanged(_("{reason}. Nội dung vừa gõ được giữ trong {kept}; xem lại rồi chạy lại lệnh").format(
+                reason=e, kept=kept)) from None
+        return
     _report(set_narrative(path, period, section, text))
+
+
+def keep_typed_text(plan_path, period: str, section: str, text: str):
+    """Save text typed in an editor session that could not be written, beside the plan; its path."""
+    from .diagnostics import CchcError
+    from .edit import parse_section
+    from .outputs import write_output
+
+    folder = plan_path.parent
+    for n in range(1, 1000):
+        name = f"cchc-note-{period}-{parse_section(section)}" + (f"-{n}" if n > 1 else "") + ".txt"
+        try:
+            return write_output(folder / name, text.encode("utf-8"))
+        except CchcError:
+            if not (folder / name).exists():
+                raise
+    raise CchcError(_("không giữ được nội dung vừa gõ trong {folder}").format(folder=folder))
 
 
 def reopen(

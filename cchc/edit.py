@@ -397,8 +397,18 @@ def narrative_text(plan: Plan, period: str, section: str) -> str:
     return getattr(narrative, parse_section(section)) if narrative else ""
 
 
-def set_narrative(path: str | os.PathLike, period: str, section: str, text: str) -> EditResult:
-    """Write one narrative section of a period's report; text with several lines becomes a `|-` block."""
+class SectionChanged(CchcError):
+    """The section was changed by someone else since the text replacing it was read (exit 1)."""
+
+
+def set_narrative(path: str | os.PathLike, period: str, section: str, text: str, expected: str | None = None,
+                  read_sha256: str | None = None) -> EditResult:
+    """Write one narrative section of a period's report; text with several lines becomes a `|-` block.
+
+    `expected` is the section's text when the user started writing (an editor session): if the
+    section no longer has it, SectionChanged is raised and nothing is written. A change elsewhere
+    in the plan since `read_sha256` is kept, the section written over it, with a warning.
+    """
     from .writer import edit_plan
 
     path = Path(path)
@@ -409,11 +419,20 @@ def set_narrative(path: str | os.PathLike, period: str, section: str, text: str)
         key = parse_period(period, loaded.plan.plan.year)
         narrative = loaded.plan.narratives.get(key)
         label = SECTION_LABELS[name]()
+        now = getattr(narrative, name) if narrative is not None else ""
+        if expected is not None and now != clean_text(expected):
+            raise SectionChanged(_("{path}: trong lúc soạn, phần “{label}” kỳ {period} đã được sửa ở nơi khác; không "
+                                   "ghi đè").format(path=path, label=label, period=key))
+        warnings = []
+        if read_sha256 is not None and loaded.doc.sha256 != read_sha256:
+            warnings.append(_("lưu ý: trong lúc soạn, tệp kế hoạch đã được sửa ở chỗ khác; các thay đổi đó được giữ "
+                              "nguyên, phần “{label}” không bị ai sửa nên đã ghi").format(label=label))
         if narrative is not None and getattr(narrative, name) == text:
             return EditResult(path, _("Phần “{label}” kỳ {period} không thay đổi").format(label=label, period=key),
                               changed=False)
         edit.set_value(("narratives", key, name), text, NARRATIVE_KEYS)
-        return EditResult(path, _("Đã ghi phần “{label}” của báo cáo kỳ {period}").format(label=label, period=key))
+        return EditResult(path, _("Đã ghi phần “{label}” của báo cáo kỳ {period}").format(label=label, period=key),
+                          warnings=warnings)
 
     return edit_plan(path, change)
 
