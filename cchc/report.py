@@ -358,28 +358,12 @@ def default_output(plan: Plan, quarter: int, calendar: bool = False) -> Path:
 
 # --- rendering -------------------------------------------------------------------------------------
 
-# Limits on what a template expression may build, so a typo or a hostile template cannot exhaust memory.
-MAX_SEQUENCE = 100_000
-MAX_EXPONENT = 128
-
-
 def _environment():
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+    # Bounds on what a template may build or spend (cchc/sandbox.py), so a typo or a hostile
+    # template cannot exhaust memory or time.
+    from .sandbox import ReportEnvironment
 
-    class ReportEnvironment(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context, operator, left, right):
-            if operator == "*":
-                for seq, n in ((left, right), (right, left)):
-                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_SEQUENCE:
-                        raise SecurityError(_("phép nhân tạo chuỗi quá dài"))
-            if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-                raise SecurityError(_("số mũ quá lớn"))
-            return super().call_binop(context, operator, left, right)
-
-    return ReportEnvironment(undefined=StrictUndefined, autoescape=True)
+    return ReportEnvironment()
 
 
 def _display(path: Path) -> str:
