@@ -7,8 +7,9 @@ string, nested `range` loops or huge powers from taking all the memory or time. 
 - every string a template builds (filters, string methods, `~`, `+`, `*`, `%`) is at most
   `MAX_STRING` characters, and the size is checked *before* the operation where the operation
   itself could allocate gigabytes; lists at most `MAX_ITEMS`; integers at most `MAX_INT_BITS`;
-- the template's own code runs at most `MAX_STEPS` lines (each loop iteration is one or more),
-  within `MAX_SECONDS` of wall-clock time and `MAX_MEMORY` bytes of memory growth (POSIX);
+- a render takes at most `MAX_STEPS` steps (a loop iteration, a filter, a call or an operator
+  each count one; a template has no other way to repeat work), within `MAX_SECONDS` of
+  wall-clock time and `MAX_MEMORY` bytes of memory growth (POSIX), both checked every 16 steps;
 - the rendered text is at most `MAX_OUTPUT` characters.
 
 A template over a bound fails with `TemplateLimit`, a Jinja `SecurityError`, which the report
@@ -23,8 +24,9 @@ import sys
 import time
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, nodes
 from jinja2.compiler import CodeGenerator
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .i18n import _
@@ -32,9 +34,9 @@ from .i18n import _
 MAX_STRING = 2_000_000  # characters: every task title of a 2,000-task plan joined is some 400,000
 MAX_ITEMS = 100_000
 MAX_INT_BITS = 4096
-MAX_STEPS = 3_000_000  # lines of template code run; the built-in report on 2,000 tasks needs ~100,000
+MAX_STEPS = 2_000_000  # the built-in report on a 2,000-task plan takes some 60,000
 MAX_SECONDS = 60.0
-MAX_MEMORY = 200 * 1024 * 1024
+MAX_MEMORY = 150 * 1024 * 1024  # growth during the render, above the plan and the libraries
 MAX_OUTPUT = 32_000_000  # characters of rendered XML
 
 _FORMAT_WIDTH = re.compile(r"\d+")
@@ -134,9 +136,10 @@ def _joined(items: Any, sep: Any) -> list:
     return out
 
 
-def _bounded_filter(name: str, func):
+def _bounded_filter(env: ReportEnvironment, name: str, func):
     @functools.wraps(func)  # keeps jinja's pass_context/pass_eval_context marks
     def bounded(*args, **kwargs):
+        env.step()
         if name == "join":  # do_join(eval_ctx, value, d="", attribute=None)
             args = (args[0], _joined(args[1], args[2] if len(args) > 2 else kwargs.get("d", "")), *args[2:])
         # The value is the first argument after an optional context/environment Jinja passes.
@@ -150,12 +153,19 @@ def _bounded_filter(name: str, func):
 
 
 class _BoundedCodeGenerator(CodeGenerator):
-    """Compiles `a ~ b` so that its result goes through the size check like every other string."""
+    """Compiles `a ~ b` so that its result is size-checked, and `for` loops so that they are counted."""
 
     def visit_Concat(self, node, frame) -> None:
         self.write("environment.bounded(")
         super().visit_Concat(node, frame)
         self.write(")")
+
+    def visit_For(self, node, frame) -> None:
+        # `for x in ITER` becomes `for x in environment.counted(ITER)`; a recursive loop's
+        # `loop(children)` is counted in ReportEnvironment.call.
+        node.iter = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.iter], [], None, None,
+                               lineno=node.iter.lineno)
+        super().visit_For(node, frame)
 
 
 class ReportEnvironment(ImmutableSandboxedEnvironment):
@@ -166,7 +176,7 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
 
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=True)
-        self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
+        self.filters = {name: _bounded_filter(self, name, f) for name, f in self.filters.items()}
         self.globals["lipsum"] = self._lipsum
         self.deadline: float | None = None
         self.steps = 0
@@ -176,6 +186,30 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
     def bounded(value: Any) -> Any:
         return _check_result(value)
 
+    def step(self) -> None:
+        """One unit of a template's work; the clock and the memory are looked at every 16.
+
+        A step may build a string of up to MAX_STRING characters, so the memory is looked at often
+        enough that 16 of them cannot overshoot the bound by much (a microsecond each time).
+        """
+        self.steps += 1
+        if self.steps & 0xF:
+            return
+        if self.steps > MAX_STEPS:
+            raise TemplateLimit(_("mẫu chạy quá nhiều vòng lặp (hơn {n} bước)").format(n=MAX_STEPS))
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TemplateLimit(_("mẫu chạy quá {n} giây").format(n=int(MAX_SECONDS)))
+        peak = _peak_memory()
+        if self.memory_start is not None and peak is not None and peak - self.memory_start > MAX_MEMORY:
+            raise TemplateLimit(_("mẫu dùng quá {n} MB bộ nhớ").format(n=MAX_MEMORY >> 20))
+
+    def counted(self, iterable):
+        """The items of a loop, each one a step."""
+        step = self.step
+        for item in iterable:
+            step()
+            yield item
+
     def _lipsum(self, n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002
         from jinja2.utils import generate_lorem_ipsum
 
@@ -184,6 +218,7 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         return generate_lorem_ipsum(n, html, min, max)
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        self.step()
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and \
@@ -204,8 +239,13 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         return _check_result(super().call_binop(context, operator, left, right))
 
     def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        __self.step()
+        if isinstance(__obj, LoopContext) and args:  # loop(children) in a recursive loop
+            args = (__self.counted(args[0]), *args[1:])
         name = getattr(__obj, "__name__", "")
-        owner = getattr(__obj, "__self__", None)
+        # str.format reaches here wrapped by Jinja's sandbox (wrap_str_format); its string is the
+        # wrapped method's owner.
+        owner = getattr(__obj, "__self__", None) or getattr(getattr(__obj, "__wrapped__", None), "__self__", None)
         if isinstance(owner, str) and name == "join" and args:
             args = (_joined(args[0], owner), *args[1:])
         if owner is not None:
@@ -219,35 +259,12 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
             self.memory_start = _peak_memory()
         out: list[str] = []
         total = 0
-        previous = sys.gettrace()
-        sys.settrace(self._trace)
-        try:
-            for piece in pieces:
-                total += len(piece)
-                if total > MAX_OUTPUT:
-                    raise TemplateLimit(_("mẫu tạo ra văn bản quá dài (hơn {n} ký tự)").format(n=MAX_OUTPUT))
-                out.append(piece)
-        finally:
-            sys.settrace(previous)
+        for piece in pieces:
+            total += len(piece)
+            if total > MAX_OUTPUT:
+                raise TemplateLimit(_("mẫu tạo ra văn bản quá dài (hơn {n} ký tự)").format(n=MAX_OUTPUT))
+            out.append(piece)
         return "".join(out)
-
-    def _trace(self, frame, event, arg):
-        # Only the template's own code is followed line by line; any other call costs one check.
-        if frame.f_code.co_filename == "<template>":
-            return self._line
-        return None
-
-    def _line(self, frame, event, arg):
-        if event == "line":
-            self.steps += 1
-            if self.steps > MAX_STEPS:
-                raise TemplateLimit(_("mẫu chạy quá nhiều vòng lặp (hơn {n} bước)").format(n=MAX_STEPS))
-            if not self.steps & 0x3FF:
-                if time.monotonic() > self.deadline:
-                    raise TemplateLimit(_("mẫu chạy quá {n} giây").format(n=int(MAX_SECONDS)))
-                if self.memory_start is not None and _peak_memory() - self.memory_start > MAX_MEMORY:
-                    raise TemplateLimit(_("mẫu dùng quá {n} MB bộ nhớ").format(n=MAX_MEMORY >> 20))
-        return self._line
 
 
 def _peak_memory() -> int | None:
