@@ -16,6 +16,11 @@ severity; `cchc check` exits 1 when any finding is an error.
 | empty-narrative | warning | a closed report period whose narrative fields are all empty | the period's key |
 | status-inconsistent | warning | `status` says done but the last entry is below 100%, or the other way round | its `status` |
 | progress-out-of-order | warning | a progress entry dated before the one above it | that entry's `date` |
+| changed-after-submission | error | a fact of a submitted report that differs from the submitted version | the fact |
+| amended-after-submission | warning | a submitted report's data changed with `--amend-submitted` | its `reason` |
+| submitted-file-missing | error | a submission's signed copy that does not exist | the `file` |
+| submitted-file-changed | error | a signed copy whose sha256 differs from the recorded one | the `sha256` |
+| submission-unverifiable | warning | no committed version of the plan has the submission's content hash | its `plan_sha256` |
 
 A fixed deadline outside the plan year is refused when the plan is loaded (`date-outside-year` in
 `model.semantic_problems`), and a recurring deadline always expands inside the year, so no check
@@ -31,51 +36,17 @@ import datetime as dt
 from pathlib import Path
 
 from .diagnostics import Diagnostic
+from .finding_codes import CHECK, ERROR, WARNING, codes_of
 from .i18n import _
 from .model import Plan, Status, Target, TargetKind, Task
 from .periods import ReportPeriod, format_date, report_period
 from .status import State, task_state
 from .text import format_number
 
-ERROR, WARNING = "error", "warning"
 STALE_DAYS = 60
 
-# Every code `check_plan` can report, with its severity: the stable interface for tools.
-CHECK_CODES: dict[str, str] = {
-    "done-without-evidence": ERROR,
-    "late-task": ERROR,
-    "evidence-file-missing": ERROR,
-    "evidence-file-changed": ERROR,
-    "evidence-hash-missing": WARNING,
-    "stale-progress": WARNING,
-    "missing-measurement": WARNING,
-    "empty-narrative": WARNING,
-    "status-inconsistent": WARNING,
-    "progress-out-of-order": WARNING,
-}
-
-SEVERITY_LABELS = {
-    ERROR: lambda: _("lỗi"),
-    WARNING: lambda: _("cảnh báo"),
-}
-
-
-def severity_label(severity: str) -> str:
-    """The Vietnamese word for a severity (lỗi, cảnh báo)."""
-    return SEVERITY_LABELS[severity]() if severity in SEVERITY_LABELS else severity
-
-
-def format_finding(d: Diagnostic, file: str | None = None) -> str:
-    """One finding as one line: `plan_2023.yaml:123:9: lỗi [done-without-evidence] …`."""
-    where = f"{file or d.file}:{d.line}:{d.column}" if d.line else (file or d.file)
-    return f"{where}: {severity_label(d.severity)} [{d.code}] {d.message}"
-
-
-def finding_json(d: Diagnostic, file: str | None = None) -> dict:
-    """The `--json` shape of one finding: file, line, column, severity, code, message."""
-    return {"file": file or d.file, "line": d.line, "column": d.column, "severity": d.severity,
-            "code": d.code, "message": d.message}
-
+# Every code `check_plan` can report, with its severity (the registry in `finding_codes` holds both).
+CHECK_CODES: dict[str, str] = {c.code: c.severity for c in codes_of(CHECK)}
 
 EVIDENCE_FILE_CODES = ("evidence-file-missing", "evidence-file-changed")
 
@@ -89,7 +60,8 @@ def evidence_file_findings(loaded, hashes=None) -> list[Diagnostic]:
     """
     import dataclasses
 
-    return [dataclasses.replace(d, severity=WARNING) for d in check_plan(loaded, dt.date.today(), hashes=hashes)
+    return [dataclasses.replace(d, severity=WARNING)
+            for d in check_plan(loaded, dt.date.today(), submissions=False, hashes=hashes)
             if d.code in EVIDENCE_FILE_CODES]
 
 
@@ -112,12 +84,14 @@ def period_keys(period: ReportPeriod) -> set[str]:
     return keys
 
 
-def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, hashes=None) -> list[Diagnostic]:
+def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, submissions: bool = True,
+               hashes=None) -> list[Diagnostic]:
     """Every finding of `CHECK_CODES` in a loaded plan on `as_of`, ordered by line.
 
     `loaded` is a `planfile.LoadedPlan`: its document gives each finding its line and column, and
     its folder is where evidence files are looked for; each of them is hashed once (`hashes`, an
-    `evidence.FileHashes`, by default a fresh one).
+    `evidence.FileHashes`, by default a fresh one). With `submissions`, the submitted reports
+    are verified against the plan's git history (`submit.verify_submissions`).
     """
     from .evidence import FileHashes
 
@@ -157,6 +131,10 @@ def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, hashes=None
         add(where, "empty-narrative", _(
             "kỳ {key} ({name}) đã kết thúc nhưng phần tự đánh giá (ưu điểm, hạn chế, nguyên nhân, đề xuất) "
             "còn trống").format(key=period.key, name=period.name), key=True)
+    if submissions and plan.submissions:
+        from .submit import verify_submissions
+
+        findings += verify_submissions(loaded)
     return sorted(findings, key=lambda d: (d.line, d.column, d.code))
 
 

@@ -1,8 +1,8 @@
 """Recording what happened: progress, completion, evidence, measurements, report narratives.
 
 Each function changes one plan file through `writer.edit_plan` (locked, validated, atomic, only the
-lines it must) and returns an `EditResult` saying what changed. A refusal raises CchcError (exit 1)
-and leaves the file byte-for-byte as it was.
+lines it must) and returns an `EditResult` saying what changed. A refusal raises CchcError (a malformed
+value such as a date: UsageError) and leaves the file byte-for-byte as it was.
 
     from cchc.edit import record_progress
     record_progress("plan_2023.yaml", "3.đ", 40, note="Đã trình dự thảo", date="20/03/2023")
@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import CchcError
+from .diagnostics import CchcError, NotFound, Refused, UsageError
+from .history import default_by
 from .ids import resolve_id
 from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
@@ -100,7 +101,7 @@ def parse_period(value: str, year: int) -> str:
     if re.fullmatch(r"Q[1-4]|H1", text):
         text = f"{year}-{text}"
     if not PERIOD_RE.match(text):
-        raise CchcError(_("kỳ “{value}” không hợp lệ; hãy nhập dạng {year}-Q1, {year}-H1 hoặc {year}").format(
+        raise UsageError(_("kỳ “{value}” không hợp lệ; hãy nhập dạng {year}-Q1, {year}-H1 hoặc {year}").format(
             value=value, year=year))
     if int(text[:4]) != year:
         raise CchcError(_("kỳ {period} nằm ngoài năm kế hoạch {year}").format(period=text, year=year))
@@ -127,7 +128,7 @@ def edit_date(value: str | dt.date | None, year: int) -> dt.date:
         try:
             day = parse_user_date(value)
         except ValueError as e:
-            raise CchcError(str(e)) from None
+            raise UsageError(str(e)) from None
     if day.year != year:
         raise CchcError(_("ngày {date} nằm ngoài năm kế hoạch {year}; ghi ngày trong năm {year} bằng --date "
                           "dd/mm/{year}").format(date=format_date(day), year=year))
@@ -156,25 +157,6 @@ def check_percent(value: float | int | str) -> int | float:
     if not 0 <= percent <= 100:
         raise CchcError(_("phần trăm phải từ 0 đến 100, không phải {value}").format(value=format_number(percent)))
     return percent
-
-
-def default_by(folder: Path | None = None) -> str:
-    """Who records: `git config user.name`, else the login name, else ""."""
-    import subprocess
-
-    try:
-        out = subprocess.run(["git", "config", "user.name"], cwd=folder or None, capture_output=True, text=True,
-                             encoding="utf-8", timeout=3)
-        if out.returncode == 0 and out.stdout.strip():
-            return nfc(out.stdout.strip())
-    except (OSError, subprocess.SubprocessError, ValueError):
-        pass
-    try:
-        import getpass
-
-        return nfc(getpass.getuser())
-    except Exception:  # noqa: BLE001 - no login name on this system: leave `by` empty
-        return ""
 
 
 _DOC_NUMBER = re.compile(r"(?<![\w/])\d+(?:/\d{4})?/[^\W\d_][\w]*(?:-[\w]+)*", re.UNICODE)
@@ -214,8 +196,8 @@ def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path, ou
         try:
             entry["sha256"] = file_sha256(source)
         except OSError as e:
-            raise CchcError(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
-                file=file, reason=reason(e)), exit_code=2) from None
+            raise NotFound(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
+                file=file, reason=reason(e))) from None
     if not entry["text"]:
         raise CchcError(_("tài liệu kiểm chứng cần một nội dung, ví dụ: “Báo cáo số 45/BC-SKHCN ngày 20/3/2023”"))
     return entry
@@ -397,7 +379,7 @@ def narrative_text(plan: Plan, period: str, section: str) -> str:
     return getattr(narrative, parse_section(section)) if narrative else ""
 
 
-class SectionChanged(CchcError):
+class SectionChanged(Refused):
     """The section was changed by someone else since the text replacing it was read (exit 1)."""
 
 

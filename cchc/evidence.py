@@ -17,7 +17,7 @@ import stat
 from contextlib import suppress
 from pathlib import Path
 
-from .diagnostics import CchcError
+from .diagnostics import NotFound, Refused
 from .i18n import _
 from .oserror import reason
 
@@ -44,26 +44,26 @@ def checked_file(file: str | os.PathLike, plan_dir: Path, outside_ok: bool = Fal
     try:
         real = source.resolve(strict=True)
     except FileNotFoundError:
-        raise CchcError(_("không tìm thấy tệp tài liệu kiểm chứng {file}").format(file=file), exit_code=2) from None
+        raise NotFound(_("không tìm thấy tệp tài liệu kiểm chứng {file}").format(file=file)) from None
     except (OSError, RuntimeError) as e:
-        raise CchcError(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
-            file=file, reason=reason(e)), exit_code=2) from None
+        raise NotFound(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
+            file=file, reason=reason(e))) from None
     if any(real == Path(root) or Path(root) in real.parents for root in _SPECIAL_ROOTS if os.name == "posix"):
-        raise CchcError(_("{file} là tệp của hệ thống ({real}), không phải tài liệu kiểm chứng").format(
-            file=file, real=real), exit_code=2)
+        raise NotFound(_("{file} là tệp của hệ thống ({real}), không phải tài liệu kiểm chứng").format(
+            file=file, real=real))
     try:
         mode = os.stat(real).st_mode
     except OSError as e:
-        raise CchcError(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
-            file=file, reason=reason(e)), exit_code=2) from None
+        raise NotFound(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
+            file=file, reason=reason(e))) from None
     if not stat.S_ISREG(mode):
-        raise CchcError(_("{file} không phải một tệp thông thường (thư mục, thiết bị hoặc ống FIFO); tài liệu "
-                          "kiểm chứng phải là một tệp").format(file=file), exit_code=2)
+        raise NotFound(_("{file} không phải một tệp thông thường (thư mục, thiết bị hoặc ống FIFO); tài liệu "
+                         "kiểm chứng phải là một tệp").format(file=file))
     tree = plan_tree(plan_dir)
     if not outside_ok and tree != real and tree not in real.parents:
         via = "" if Path(os.path.abspath(source)) == real else _(" (liên kết tới {real})").format(real=real)
-        raise CchcError(_("{file}{via} nằm ngoài thư mục của kế hoạch ({tree}); tài liệu kiểm chứng cần nằm cùng kho "
-                          "với kế hoạch để người khác mở được. Nếu đúng là muốn ghi tệp này, thêm --outside-ok").format(
+        raise Refused(_("{file}{via} nằm ngoài thư mục của kế hoạch ({tree}); tài liệu kiểm chứng cần nằm cùng kho "
+                        "với kế hoạch để người khác mở được. Nếu đúng là muốn ghi tệp này, thêm --outside-ok").format(
             file=file, via=via, tree=tree))
     return source
 

@@ -21,7 +21,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Callable
 
-from .diagnostics import CchcError
+from .diagnostics import CchcError, NotFound, Refused, UsageError
 from .i18n import _
 from .oserror import reason
 
@@ -35,7 +35,7 @@ _REPORTS_DIR = "reports"
 landed: list[Path] = []
 
 
-class OutputRefused(CchcError):
+class OutputRefused(Refused):
     """An output that would land on a file it may not replace (exit 1, nothing written)."""
 
 
@@ -57,14 +57,14 @@ def check_output(target: str | os.PathLike, force: bool = False, plan: str | os.
     except (FileNotFoundError, NotADirectoryError):
         st = None  # nothing there; a folder that cannot be made is reported by the write
     except OSError as e:
-        raise CchcError(_("{path}: không dùng được đường dẫn này ({reason})").format(path=target, reason=reason(e)),
-                        exit_code=2) from None
+        raise NotFound(_("{path}: không dùng được đường dẫn này ({reason})").format(path=target, reason=reason(e))
+                       ) from None
     is_plan = fnmatch.fnmatch(target.name, PLAN_GLOB) or fnmatch.fnmatch(real.name, PLAN_GLOB)
     if plan is not None and st is not None:
         with suppress(OSError):
             is_plan = is_plan or os.path.samestat(st, os.stat(plan))
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise CchcError(_("{path}: là một thư mục; hãy ghi tên tệp").format(path=target), exit_code=2)
+        raise UsageError(_("{path}: là một thư mục; hãy ghi tên tệp").format(path=target))
     if st is not None and not is_plan and real.suffix.lower() in (".yaml", ".yml"):
         is_plan = _looks_like_plan(real)
     if is_plan and not (new_plan and st is None):

@@ -41,6 +41,13 @@ class ReportPeriod:
             4: _("năm {year}"),
         }[self.quarter].format(year=self.year)
 
+    @property
+    def short_name(self) -> str:
+        """The report's name without the year, as in "nộp báo cáo quý I"."""
+        if self.calendar:
+            return _("quý {q}").format(q=_ROMAN[self.quarter])
+        return {1: _("quý I"), 2: _("6 tháng đầu năm"), 3: _("quý III"), 4: _("năm")}[self.quarter]
+
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
@@ -60,6 +67,21 @@ def report_period(year: int, quarter: int, calendar_quarters: bool = False) -> R
     end = dt.date(year, 3 * quarter, 14)
     start = dt.date(year, 6, 15) if quarter == 3 else dt.date(year - 1, 12, 15)
     return ReportPeriod(year, quarter, start, end)
+
+
+def key_quarter(key: str) -> tuple[int, int]:
+    """Which periodic report a narrative or measurement key belongs to: (year, report number 1-4).
+
+    `2023-Q1` is the first-quarter report's; `2023-Q2` and `2023-H1` the six-month report's; `2023-Q3`
+    the third-quarter report's; `2023-Q4` and a bare `2023` the annual report's. `check`, `report` and
+    `kpi` all ask this, so a key means the same report everywhere.
+    """
+    year, part = int(key[:4]), key[5:]
+    if part == "H1":
+        return year, 2
+    if part.startswith("Q"):
+        return year, int(part[1])
+    return year, 4
 
 
 def next_period(period: ReportPeriod) -> ReportPeriod | None:

@@ -34,11 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import CchcError
+from .diagnostics import CchcError, NotFound, UsageError
 from .i18n import _
 from .model import ALL_UNITS, Plan, Recurrence, Task
 from .periods import ReportPeriod, deliverables, format_date, format_date_long, next_period, report_period
 from .status import State, task_state
+from .submissions import report_submission
 from .text import fold, format_number, int_to_roman, nfc, task_sort_key
 
 TEMPLATE_NAME = "bao-cao-cchc.docx"
@@ -227,16 +228,16 @@ def _next_tasks(plan: Plan, tasks: list[dict], by_id: dict[str, Task], period: R
 def build_context(plan: Plan, quarter: int, as_of: dt.date | None = None, calendar: bool = False) -> dict:
     """The data of report `quarter` (1-4) of `plan`, dated `as_of` (default today); see the module doc.
 
-    Raises CchcError (exit 2) for a quarter outside 1-4 or a report dated before its period starts.
+    Raises UsageError for a quarter outside 1-4 or a report dated before its period starts.
     """
     as_of = as_of or dt.date.today()
     if quarter not in (1, 2, 3, 4):
-        raise CchcError(_("--quarter phải là 1, 2, 3 hoặc 4, không phải {n}").format(n=quarter), exit_code=2)
+        raise UsageError(_("--quarter phải là 1, 2, 3 hoặc 4, không phải {n}").format(n=quarter))
     period = report_period(plan.plan.year, quarter, calendar)
     if as_of < period.start:
-        raise CchcError(_(
+        raise UsageError(_(
             "ngày báo cáo {date} ở trước kỳ báo cáo {name} (bắt đầu {start}); chọn ngày khác bằng --as-of"
-        ).format(date=format_date(as_of), name=period.name, start=format_date(period.start)), exit_code=2)
+        ).format(date=format_date(as_of), name=period.name, start=format_date(period.start)))
     with _VietnameseValues():
         return _build_context(plan, quarter, as_of, calendar)
 
@@ -304,6 +305,7 @@ def _build_context(plan: Plan, quarter: int, as_of: dt.date, calendar: bool) -> 
         "targets": _target_rows(plan, period),
         "narrative": narrative_ctx,
         "next": _next_tasks(plan, ordered, by_id, period, cut),
+        "submission": report_submission(plan, period, as_of),
     }
 
 
@@ -342,7 +344,7 @@ def find_template(explicit: str | os.PathLike | None = None, plan_path: str | os
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise CchcError(_("không tìm thấy mẫu báo cáo {path}").format(path=path), exit_code=2)
+            raise NotFound(_("không tìm thấy mẫu báo cáo {path}").format(path=path))
         return path
     if plan_path:
         beside = Path(plan_path).resolve().parent / TEMPLATE_DIR / TEMPLATE_NAME
@@ -486,11 +488,10 @@ def render_report(plan: Plan, quarter: int, out_path: str | os.PathLike, templat
     context = build_context(plan, quarter, as_of, calendar)
     template_path = Path(template) if template else default_template()
     if not template_path.is_file():
-        raise CchcError(_("không tìm thấy mẫu báo cáo {path}").format(path=template_path), exit_code=2)
+        raise NotFound(_("không tìm thấy mẫu báo cáo {path}").format(path=template_path))
     out = Path(out_path)
     if out.suffix.lower() != ".docx":
-        raise CchcError(_("tệp báo cáo phải có đuôi .docx: {path} (dùng --pdf để có thêm bản PDF)").format(path=out),
-                        exit_code=2)
+        raise UsageError(_("tệp báo cáo phải có đuôi .docx: {path} (dùng --pdf để có thêm bản PDF)").format(path=out))
     if pdf:
         check_output(out.with_suffix(".pdf"), force=force)
     write_output(out, lambda tmp: _render_docx(template_path, context, tmp), force=force)

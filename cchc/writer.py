@@ -6,7 +6,8 @@
 2. takes a lock beside the file (`plan_2023.yaml.lock`), so cchc commands writing the same plan
    at once queue instead of overwriting each other; the lock covers read → edit → write, and the
    file is read again under it (parsed again only if another program changed it meanwhile);
-3. lets `change` splice its edit into the text (`yamledit.TextEdit`);
+3. lets `change` splice its edit into the text (`yamledit.TextEdit`), and refuses an edit that
+   changes what a submitted report said unless it is an amendment (`submissions.guard_submitted`);
 4. parses the new text, checks it reads back as exactly the intended data, and validates it:
    a change that would leave an invalid plan is refused, the file untouched;
 5. writes a temporary file in the same folder (flush, fsync, the original's mode) and, right
@@ -32,6 +33,7 @@ from typing import Callable, TypeVar
 
 from . import outputs
 from .diagnostics import CchcError, PlanFileNotFound, PlanInvalid
+from .finding_codes import format_finding
 from .i18n import _
 from .oserror import reason
 from .outputs import TMP_SUFFIX  # noqa: F401 - the temporary files' suffix, as tests and docs name it
@@ -89,6 +91,9 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         result = change(loaded, edit)
         if not edit.changed:
             return result
+        from .submissions import guard_submitted
+
+        guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
         new_text = edit.result()
         _check_after(shown, edit, new_text)
         data = new_text.encode("utf-8")
@@ -221,7 +226,7 @@ def _load_before(shown: Path, text: str) -> LoadedPlan:
         head = _("{path}: tệp còn dấu xung đột khi gộp của git; giải quyết xung đột trước, không ghi thay đổi nào") \
             if conflict else _("{path}: tệp kế hoạch đang có lỗi nên không ghi thay đổi nào; sửa các lỗi sau "
                                "rồi chạy lại lệnh")
-        raise PlanNotWritten("\n".join([head.format(path=shown), *(str(d) for d in e.diagnostics)])) from None
+        raise PlanNotWritten("\n".join([head.format(path=shown), *(format_finding(d) for d in e.diagnostics)])) from None
 
 
 def _check_after(shown: Path, edit: TextEdit, new_text: str) -> None:

@@ -23,7 +23,7 @@ def pdf_pages(pdf) -> list[str]:
 def test_pdf_keeps_vietnamese_text_and_page_count(tmp_path):
     require_tool("soffice")
     out = tmp_path / "bao-cao.docx"
-    result = run("report", "-q", "2", "-f", PROGRESS_PLAN, "--as-of", "20/06/2023", "-o", out, "--pdf")
+    result = run("report", "-q", "2", "-p", PROGRESS_PLAN, "--as-of", "20/06/2023", "-o", out, "--pdf")
     assert result.exit_code == 0, result.stderr
     pdf = tmp_path / "bao-cao.pdf"
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
@@ -54,7 +54,7 @@ def test_pdf_without_libreoffice_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.delenv("CCHC_SOFFICE", raising=False)
     out = tmp_path / "bao-cao.docx"
-    result = run("report", "-q", "1", "-f", PROGRESS_PLAN, "--as-of", "20/12/2023", "-o", out, "--pdf")
+    result = run("report", "-q", "1", "-p", PROGRESS_PLAN, "--as-of", "20/12/2023", "-o", out, "--pdf")
     assert result.exit_code == 1
     assert "sudo apt install libreoffice-writer" in result.stderr
     assert "libreoffice.org" in result.stderr
