@@ -28,7 +28,7 @@ def plan(tmp_path, monkeypatch) -> Path:
 
 
 def add(path: Path, file, *extra: str):
-    return run("evidence", "add", "3.đ", "Báo cáo số 45/BC-SKHCN ngày 20/3/2023", "--file", file, "--plan", path,
+    return run("evidence", "add", "3.đ", "Báo cáo số 45/BC-SKHCN ngày 20/3/2023", "--attach", file, "--plan", path,
                *extra)
 
 
@@ -53,7 +53,7 @@ def test_a_file_outside_the_plans_folder_needs_outside_ok(plan, tmp_path):
 @posix_only
 def test_etc_passwd_is_refused(plan):
     raw = plan.read_bytes()
-    result = run("done", "2.a", "--evidence", "x", "--file", "/etc/passwd", "--date", "01/03/2023", "--plan", plan)
+    result = run("done", "2.a", "--evidence", "x", "--attach", "/etc/passwd", "--date", "01/03/2023", "--plan", plan)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [outside_line("/etc/passwd", plan.parent.resolve())]
     assert plan.read_bytes() == raw
@@ -152,7 +152,7 @@ def hash_count(monkeypatch):
 
 def test_six_hundred_entries_naming_one_file_hash_it_once(plan, hash_count):
     plan_naming_one_file(plan, 600)
-    for command in (("validate", plan), ("check", "-f", plan, "--as-of", "20/06/2023", "--json")):
+    for command in (("validate", plan), ("check", "-p", plan, "--as-of", "20/06/2023", "--json")):
         hash_count.clear()
         result = run(*command)
         assert "evidence-file-changed" not in result.stdout
@@ -183,5 +183,5 @@ def test_check_always_reads_the_files(plan, hash_count):
     plan_naming_one_file(plan, 2)
     assert run("validate", plan).exit_code == 0
     hash_count.clear()
-    run("check", "-f", plan, "--as-of", "20/06/2023")
+    run("check", "-p", plan, "--as-of", "20/06/2023")
     assert hash_count == ["ho-so.bin"]  # the report check trusts no record

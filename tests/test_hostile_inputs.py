@@ -48,10 +48,10 @@ def test_billion_laughs_is_refused_at_the_alias(tmp_path, command):
     path.write_text(billion_laughs(), encoding="utf-8")
     raw = path.read_bytes()
     assert len(raw) < 1024
-    flag = "--plan" if command[0] == "update" else "-f"
+    flag = "--plan"
     result = run(*command, flag, path)
     assert result.exit_code == 1
-    expected = (f"{path}:5:35: bí danh YAML (*a3) mở rộng thành quá nhiều giá trị (hơn 50000); hãy viết giá trị ra "
+    expected = (f"{path}:5:35: lỗi [alias-expansion] bí danh YAML (*a3) mở rộng thành quá nhiều giá trị (hơn 50000); hãy viết giá trị ra "
                 "thay vì dùng bí danh lồng nhau")
     if command[0] == "update":  # a refused write names the problems after its one-line reason
         assert result.stderr.splitlines() == [
@@ -121,7 +121,7 @@ def test_only_regular_files_are_read(tmp_path, kind, command):
         path.symlink_to(other)
         other.symlink_to(path)
         expected = f"lỗi: {path}: không đọc được tệp (vòng lặp liên kết tượng trưng (symlink))"
-    flag = "--plan" if command[0] == "update" else "-f"
+    flag = "--plan"
     result = run(*command, flag, path)
     assert result.exit_code == 2
     assert one_line(result) == expected
@@ -155,10 +155,10 @@ def test_an_integer_beyond_pythons_digit_limit(tmp_path, command):
     line, col = text[:at].count("\n") + 1, at - text.rfind("\n", 0, at)
     path.write_text(text.replace("value: 88.2", "value: " + "9" * 5000, 1), encoding="utf-8")
     raw = path.read_bytes()
-    result = run(*command, "-f", path)
+    result = run(*command, "-p", path)
     assert result.exit_code == 1
     shown = result.stdout.strip() if command[0] == "validate" else one_line(result)
-    assert shown == f"{path}:{line}:{col}: số nguyên quá lớn (5000 chữ số); kế hoạch không dùng số lớn như vậy"
+    assert shown == f"{path}:{line}:{col}: lỗi [number-too-large] số nguyên quá lớn (5000 chữ số); kế hoạch không dùng số lớn như vậy"
     assert path.read_bytes() == raw
 
 
@@ -167,10 +167,10 @@ def test_nesting_beyond_the_recursion_limit(tmp_path, command):
     path = tmp_path / "plan_2023.yaml"
     path.write_text("a: " + "[" * 500 + "]" * 500 + "\n", encoding="utf-8")
     assert path.stat().st_size < 1100
-    result = run(*command, "-f", path)
+    result = run(*command, "-p", path)
     assert result.exit_code == 1
     shown = result.stdout.strip() if command[0] == "validate" else one_line(result)
-    assert shown == f"{path}:1:68: dữ liệu lồng nhau quá sâu (hơn 64 cấp); tệp kế hoạch không cần sâu như vậy"
+    assert shown == f"{path}:1:68: lỗi [too-deep] dữ liệu lồng nhau quá sâu (hơn 64 cấp); tệp kế hoạch không cần sâu như vậy"
 
 
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "1e309", ".NaN"])
@@ -182,10 +182,10 @@ def test_nan_and_infinity_are_rejected_by_the_schema(tmp_path, value, command):
     line, col = text[:at].count("\n") + 1, at - text.rfind("\n", 0, at)
     path.write_text(text.replace("value: 88.2", f"value: {value}", 1), encoding="utf-8")
     raw = path.read_bytes()
-    result = run(*command, "-f", path)
+    result = run(*command, "-p", path)
     assert result.exit_code == 1
     shown = result.stdout.strip() if command[0] == "validate" else one_line(result)
-    assert shown == f"{path}:{line}:{col}: cần một số hữu hạn"
+    assert shown == f"{path}:{line}:{col}: lỗi [wrong-type] cần một số hữu hạn"
     assert path.read_bytes() == raw
     assert not (tmp_path / "reports").exists()
 
@@ -193,7 +193,7 @@ def test_nan_and_infinity_are_rejected_by_the_schema(tmp_path, value, command):
 @pytest.mark.parametrize("args", [
     ("update", "2.a", "--percent", "40", "--note", "ab\udcffcd", "--date", "01/03/2023"),
     ("tasks", "\udcff"),
-    ("status", "-f", "plan\udcfe.yaml"),
+    ("status", "-p", "plan\udcfe.yaml"),
 ])
 def test_command_line_bytes_that_are_not_utf8(tmp_path, args):
     path = plan_with(tmp_path, "")

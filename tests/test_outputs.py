@@ -38,10 +38,10 @@ def umask() -> int:
 
 
 WRITERS = {
-    "xlsx": lambda plan, out, *more: ("export", "-f", plan, "--xlsx", out, "--as-of", "20/06/2023", *more),
-    "ics": lambda plan, out, *more: ("export", "-f", plan, "--ics", out, *more),
+    "xlsx": lambda plan, out, *more: ("export", "-p", plan, "--xlsx", out, "--as-of", "20/06/2023", *more),
+    "ics": lambda plan, out, *more: ("export", "-p", plan, "--ics", out, *more),
     "schema": lambda plan, out, *more: ("schema", "-o", out, *more),
-    "report": lambda plan, out, *more: ("report", "-q", "1", "-f", plan, "--as-of", "20/06/2023", "-o", out, *more),
+    "report": lambda plan, out, *more: ("report", "-q", "1", "-p", plan, "--as-of", "20/06/2023", "-o", out, *more),
 }
 SUFFIX = {"xlsx": ".xlsx", "ics": ".ics", "schema": ".json", "report": ".docx"}
 
@@ -66,7 +66,7 @@ def test_the_plan_is_never_written_over_even_with_force(plan, kind):
 def test_a_plan_under_another_name_is_recognised(plan, tmp_path):
     other = tmp_path / "ke-hoach.yaml"
     other.write_bytes(plan.read_bytes())
-    result = run("export", "-f", plan, "--ics", other, "--force")
+    result = run("export", "-p", plan, "--ics", other, "--force")
     assert result.exit_code == 1
     assert "là tệp kế hoạch" in result.stderr and other.read_bytes() == plan.read_bytes()
     # the plan in use, whatever its name, through CCHC_PLAN
@@ -128,7 +128,7 @@ def test_report_pdf_gets_the_same_mode_and_needs_force(plan, tmp_path):
 
 
 def test_a_folder_as_output_is_a_usage_error(plan, tmp_path):
-    result = run("export", "-f", plan, "--ics", tmp_path, "--force")
+    result = run("export", "-p", plan, "--ics", tmp_path, "--force")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [f"lỗi: {tmp_path}: là một thư mục; hãy ghi tên tệp"]
 
@@ -176,7 +176,7 @@ def hostile_plan(plan) -> Path:
 
 def test_xlsx_cells_that_look_like_formulas_are_text(hostile_plan, tmp_path):
     out = tmp_path / "k.xlsx"
-    assert run("export", "-f", hostile_plan, "--xlsx", out, "--as-of", "20/06/2023").exit_code == 0
+    assert run("export", "-p", hostile_plan, "--xlsx", out, "--as-of", "20/06/2023").exit_code == 0
     ws = openpyxl.load_workbook(out)["Nhiệm vụ"]
     cells = {c.value: c for row in ws.iter_rows(min_row=2) for c in row if c.value in HOSTILE}
     assert set(cells) == set(HOSTILE)
@@ -187,7 +187,7 @@ def test_xlsx_cells_that_look_like_formulas_are_text(hostile_plan, tmp_path):
 def test_xlsx_formulas_stay_text_in_libreoffice(hostile_plan, tmp_path):
     soffice = require_tool("soffice")
     out = tmp_path / "k.xlsx"
-    assert run("export", "-f", hostile_plan, "--xlsx", out, "--as-of", "20/06/2023").exit_code == 0
+    assert run("export", "-p", hostile_plan, "--xlsx", out, "--as-of", "20/06/2023").exit_code == 0
     subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
                     "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(tmp_path), str(out)], check=True, capture_output=True,
                    timeout=180)
@@ -196,7 +196,7 @@ def test_xlsx_formulas_stay_text_in_libreoffice(hostile_plan, tmp_path):
 
 
 def test_csv_cells_that_look_like_formulas_get_a_quote(hostile_plan):
-    result = run("tasks", "-f", hostile_plan, "--as-of", "20/06/2023", "--csv")
+    result = run("tasks", "-p", hostile_plan, "--as-of", "20/06/2023", "--csv")
     assert result.exit_code == 0
     cells = [c for row in csv.reader(io.StringIO(result.stdout)) for c in row]
     for title in HOSTILE:
@@ -239,7 +239,7 @@ def test_leftovers_of_a_killed_process_are_removed_by_the_next_command(plan, tmp
     assert len(live) == 1 and live[0].endswith(outputs.TMP_SUFFIX)
     # a command run while the writer lives leaves its temporary file alone
     outputs._swept.clear()
-    assert run("status", "-f", plan, "--as-of", "20/06/2023").exit_code == 0
+    assert run("status", "-p", plan, "--as-of", "20/06/2023").exit_code == 0
     assert [p.name for p in reports.iterdir()] == live
     child.kill()
     child.wait(timeout=30)
@@ -248,7 +248,7 @@ def test_leftovers_of_a_killed_process_are_removed_by_the_next_command(plan, tmp
     dead.write_bytes(b"half")
     raw = plan.read_bytes()
     outputs._swept.clear()
-    result = run("tasks", "-f", plan, "--as-of", "20/06/2023", "--json")  # a read command, not a write
+    result = run("tasks", "-p", plan, "--as-of", "20/06/2023", "--json")  # a read command, not a write
     assert result.exit_code == 0
     assert list(reports.iterdir()) == [] and not dead.exists()
     assert plan.read_bytes() == raw

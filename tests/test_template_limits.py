@@ -67,7 +67,7 @@ def template(tmp_path: Path, expression: str) -> Path:
 
 def render(tmp_path: Path, template_path: Path):
     out = tmp_path / "out" / "r.docx"
-    result = run("report", "-q", "1", "-f", PROGRESS_PLAN, "--as-of", "20/06/2023", "-o", out, "--template",
+    result = run("report", "-q", "1", "-p", PROGRESS_PLAN, "--as-of", "20/06/2023", "-o", out, "--template",
                  template_path)
     return result, out
 
@@ -145,7 +145,7 @@ CHILD = textwrap.dedent("""
                                   "macro-memory", "output"])
 def test_template_bombs_peak_memory_and_time(tmp_path, name):
     expression = OUTPUT_BOMB if name == "output" else BOMBS[name][0]
-    out = subprocess.run([sys.executable, "-c", CHILD, "report", "-q", "1", "-f", str(PROGRESS_PLAN), "--as-of",
+    out = subprocess.run([sys.executable, "-c", CHILD, "report", "-q", "1", "-p", str(PROGRESS_PLAN), "--as-of",
                           "20/06/2023", "-o", str(tmp_path / "r.docx"), "--template",
                           str(template(tmp_path, expression))], capture_output=True, text=True, timeout=120,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -195,7 +195,7 @@ def test_outside_saves_are_never_lost_under_stress(tmp_path):
 INTERRUPTED = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {root!r})
-    from cchc import cli, cli_edit, outputs
+    from cchc import cli_edit, console, outputs
     where = sys.argv[1]
     if where == "after-rename":
         real = outputs.fsync_dir
@@ -204,12 +204,12 @@ INTERRUPTED = textwrap.dedent("""
             real(folder)
         outputs.fsync_dir = interrupted
     else:
-        real_report = cli_edit._report
-        def interrupted(result):  # the write returned; Ctrl-C before the line is printed
+        def interrupted(write, amend):  # the write returned; Ctrl-C before the line is printed
+            write()
             raise KeyboardInterrupt
         cli_edit._report = interrupted
     sys.argv = ["cchc", *sys.argv[2:]]
-    cli.main()
+    console.main()
 """)
 
 
