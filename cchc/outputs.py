@@ -167,12 +167,12 @@ def replace_file(target: Path, data: bytes, mode: int | None = None, owner: tupl
     """
     tmp = _new_temporary(target)
     try:
+        if mode is not None:  # before the data, so a private file is never readable by others
+            os.chmod(tmp, mode)
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
         if owner is not None and hasattr(os, "chown") and owner != (os.getuid(), os.getgid()):
             with suppress(OSError):  # keep the owner when root edits a user's file; best effort
                 os.chown(tmp, *owner)

@@ -55,11 +55,12 @@ def lock_path(path: Path) -> Path:
 
 
 def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], T],
-              lock_timeout: float = LOCK_TIMEOUT) -> T:
+              lock_timeout: float = LOCK_TIMEOUT, dry_run: bool = False) -> T:
     """Apply `change` to the plan at `path` and write the result safely; returns what `change` returns.
 
     `change(loaded, edit)` makes its edit through `edit` (nothing is written if it makes none) and
-    raises CchcError to refuse. Every refusal leaves the file byte-for-byte as it was.
+    raises CchcError to refuse. Every refusal leaves the file byte-for-byte as it was. `dry_run`
+    checks the result as for a write, then writes nothing.
     """
     # filelock: a small, well-kept, cross-platform lock (fcntl.flock on POSIX, msvcrt on Windows),
     # released by the OS if the process dies, so a crashed writer never leaves the plan locked.
@@ -96,6 +97,8 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
         new_text = edit.result()
         _check_after(shown, edit, new_text)
+        if dry_run:
+            return result
         data = new_text.encode("utf-8")
         with _interrupts_deferred() as landed:
             _replace(shown, target, _BOM + data if raw.startswith(_BOM) else data, identity, landed)
