@@ -399,50 +399,13 @@ def write_forms(loaded, units: list[str] | None, period: str | None, out_dir: st
     if existing and not force:
         raise Refused(_("đã có {files}; không ghi đè. Thêm --force để ghi đè, hoặc chọn thư mục khác bằng -o")
                         .format(files=", ".join(str(p) for p in existing)))
+    from .outputs import write_output
+
     written = []
     for key, form, path in todo:
-        write_file(path, form_bytes(form), force)
+        write_output(path, form_bytes(form), force=force)  # temporary file, rename; never over a plan or .git
         written.append(WrittenForm(key, path, len(form.tasks), len(form.targets)))
     return written, skipped
-
-
-def write_file(path: Path, data: bytes, force: bool) -> None:
-    """`data` into `path` through a temporary file; an existing `path` is replaced only with `force`."""
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".cchc-tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            if force:
-                os.replace(tmp, path)
-            else:
-                _link_new(tmp, path, data)
-                os.unlink(tmp)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    except FileExistsError:
-        raise Refused(_("{path} đã có; không ghi đè. Thêm --force để ghi đè").format(path=path)) from None
-    except OSError as e:
-        raise CchcError(_("{path}: không ghi được tệp ({reason})").format(path=path, reason=e.strerror or e)) \
-            from None
-
-
-def _link_new(tmp: str, path: Path, data: bytes) -> None:
-    """Put the written file at `path`, failing with FileExistsError if `path` exists (even if it just appeared)."""
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise
-    except OSError:  # no hard links here (FAT, some network drives): an exclusive create instead
-        with open(path, "xb") as f:
-            f.write(data)
 
 
 # --- reminders ----------------------------------------------------------------------------------
