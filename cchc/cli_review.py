@@ -116,7 +116,7 @@ def schema(
         except OSError:
             current = None
         if current != text:
-            raise CchcError(_("{path} chưa khớp với mẫu kế hoạch hiện tại; chạy: cchc schema -o {path}").format(
+            raise CchcError(_("{path} chưa khớp với mẫu kế hoạch hiện tại; chạy: cchc schema -o {path} --force").format(
                 path=target))
         output.message(_("{path}: khớp với mẫu kế hoạch").format(path=target))
         return
