@@ -1,11 +1,13 @@
 """The one way cchc writes a plan file: locked, checked, validated, atomic.
 
 `edit_plan(path, change)`:
-1. reads the file and refuses to touch it if it is not a regular file, is read-only, has
-   merge-conflict markers or is invalid, all before any lock file is created;
+1. reads the file and refuses to touch it if it is not a regular file, is read-only, or is no
+   plan at all, before any lock file is created;
 2. takes a lock beside the file (`plan_2023.yaml.lock`), so cchc commands writing the same plan
-   at once queue instead of overwriting each other; the lock covers read → edit → write, and the
-   file is read again under it (parsed again only if another program changed it meanwhile);
+   at once queue instead of overwriting each other; the lock covers read → edit → write. Under
+   it the file is read again and refused if it has merge-conflict markers or is invalid (a lock
+   file this command created is then removed); when the cache proves the file, only the edited
+   node is parsed (cchc/fastedit.py);
 3. lets `change` splice its edit into the text (`yamledit.TextEdit`), and refuses an edit that
    changes what a submitted report said unless it is an amendment (`submissions.guard_submitted`);
 4. parses the new text, checks it reads back as exactly the intended data, and validates it:
@@ -24,6 +26,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 import threading
@@ -50,17 +53,27 @@ class PlanNotWritten(CchcError):
     """A refused write: the plan file is left exactly as it was (exit 1)."""
 
 
+class _InvalidTarget(PlanNotWritten):
+    """The file to write is not a valid plan (conflict markers, errors, not a plan at all)."""
+
+
+# A plan's first key, at the start of a line: a file without it is no plan and gets no lock file.
+_PLAN_START = re.compile(r"^schema_version\s*:", re.MULTILINE)
+
+
 def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
 def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], T],
-              lock_timeout: float = LOCK_TIMEOUT, dry_run: bool = False) -> T:
+              lock_timeout: float = LOCK_TIMEOUT, dry_run: bool = False, scope: tuple[str, str] | None = None) -> T:
     """Apply `change` to the plan at `path` and write the result safely; returns what `change` returns.
 
     `change(loaded, edit)` makes its edit through `edit` (nothing is written if it makes none) and
     raises CchcError to refuse. Every refusal leaves the file byte-for-byte as it was. `dry_run`
-    checks the result as for a write, then writes nothing.
+    checks the result as for a write, then writes nothing. `scope`, ("task", id) or ("target", id),
+    names the one node `change` edits: when the cache proves the file, only that node is parsed
+    and validated (cchc/fastedit.py), with the same result.
     """
     # filelock: a small, well-kept, cross-platform lock (fcntl.flock on POSIX, msvcrt on Windows),
     # released by the OS if the process dies, so a crashed writer never leaves the plan locked.
@@ -68,12 +81,15 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
 
     shown = Path(path)
     target = _real_path(shown)
-    # Everything that can be known without the lock is checked first: a path that is not a plan
-    # (/etc/passwd, a folder) is refused without leaving a PATH.lock behind.
-    raw, identity = _read(target)
+    # What can be known without the lock is checked first: a path that is not a plan (/etc/passwd,
+    # a folder, a FIFO) is refused without leaving a PATH.lock behind.
+    raw = read_bytes(target)
     _check_writable(shown, target)
-    loaded = _load_before(shown, decode_text(shown, raw))
+    text = decode_text(shown, raw)
+    if not _PLAN_START.search(text):
+        _load_before(shown, text)  # not a plan: refused with its problems (else, oddly laid out: go on)
     lock = FileLock(str(lock_path(target)), timeout=lock_timeout)
+    created = not os.path.lexists(lock_path(target))
     try:
         lock.acquire()
     except Timeout:
@@ -85,26 +101,44 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
             path=shown, lock=lock_path(target), reason=e.strerror or e)) from None
     try:
         outputs.remove_leftovers(target.parent, only=target.name, everything=True)  # safe: we hold the lock
-        again, identity = _read(target)
-        if again != raw:  # changed before the lock was ours: start from what is there now
-            raw, loaded = again, _load_before(shown, decode_text(shown, again))
-        edit = TextEdit(loaded.doc)
-        result = change(loaded, edit)
-        if not edit.changed:
-            return result
-        from .submissions import guard_submitted
-
-        guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
-        new_text = edit.result()
-        _check_after(shown, edit, new_text)
-        if dry_run:
+        raw, identity = _read(target)
+        try:
+            result, new_text, store = _make_change(shown, raw, decode_text(shown, raw), change, scope)
+        except (_InvalidTarget, PlanInvalid):
+            if created:  # a lock cchc made beside a file that is no valid plan: not left behind
+                _drop(lock_path(target))
+            raise
+        if new_text is None or dry_run:
             return result
         data = new_text.encode("utf-8")
+        data = _BOM + data if raw.startswith(_BOM) else data
         with _interrupts_deferred() as landed:
-            _replace(shown, target, _BOM + data if raw.startswith(_BOM) else data, identity, landed)
+            _replace(shown, target, data, identity, landed)
+        if store is not None:
+            store(data)  # the new plan is validated: the next command reads it warm
         return result
     finally:
         lock.release()
+
+
+def _make_change(shown: Path, raw: bytes, text: str, change: Callable, scope: tuple[str, str] | None):
+    """(what `change` returns, the new text or None if no edit, a function storing its cache entry or None)."""
+    from . import fastedit
+
+    fast = fastedit.attempt(shown, raw, text, change, scope)
+    if fast is not None:
+        return fast
+    loaded = _load_before(shown, text)
+    edit = TextEdit(loaded.doc)
+    result = change(loaded, edit)
+    if not edit.changed:
+        return result, None, None
+    from .submissions import guard_submitted
+
+    guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
+    new_text = edit.result()
+    _check_after(shown, edit, new_text)
+    return result, new_text, fastedit.after_full_edit(shown, loaded, edit, new_text, scope)
 
 
 def _real_path(path: Path) -> Path:
@@ -113,6 +147,13 @@ def _real_path(path: Path) -> Path:
         return path.resolve(strict=True)
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop before Python 3.13; read_bytes says so
         return path
+
+
+def _drop(lock: Path) -> None:
+    # Unlinked while still held: a writer waiting on this inode sees it gone (filelock checks the
+    # link count) and takes a new one, so the lock still excludes.
+    with suppress(OSError):
+        os.unlink(lock)
 
 
 def _identity(st: os.stat_result) -> tuple:
@@ -229,7 +270,7 @@ def _load_before(shown: Path, text: str) -> LoadedPlan:
         head = _("{path}: tệp còn dấu xung đột khi gộp của git; giải quyết xung đột trước, không ghi thay đổi nào") \
             if conflict else _("{path}: tệp kế hoạch đang có lỗi nên không ghi thay đổi nào; sửa các lỗi sau "
                                "rồi chạy lại lệnh")
-        raise PlanNotWritten("\n".join([head.format(path=shown), *(format_finding(d) for d in e.diagnostics)])) from None
+        raise _InvalidTarget("\n".join([head.format(path=shown), *(format_finding(d) for d in e.diagnostics)])) from None
 
 
 def _check_after(shown: Path, edit: TextEdit, new_text: str) -> None:
