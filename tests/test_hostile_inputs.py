@@ -221,7 +221,8 @@ def test_non_utf8_bytes_from_a_real_shell(tmp_path):
 
 # --- 11. no stray lock, read-only plans ------------------------------------------------------------
 
-@pytest.mark.parametrize("content", ["root:x:0:0:root:/root:/bin/bash\n", "a: [\n", "- 1\n- 2\n"])
+@pytest.mark.parametrize("content", ["root:x:0:0:root:/root:/bin/bash\n", "a: [\n", "- 1\n- 2\n",
+                                     "schema_version: 1\nplan: 3\n"])
 def test_a_write_aimed_at_something_that_is_not_a_plan_leaves_no_lock(tmp_path, content):
     path = tmp_path / "passwd"
     path.write_text(content, encoding="utf-8")
