@@ -34,7 +34,7 @@ from .diagnostics import Diagnostic
 from .i18n import _
 from .model import Plan, Status, Target, TargetKind, Task
 from .periods import ReportPeriod, format_date, report_period
-from .status import State, task_state
+from .status import State, completion_date, entries_until, task_state
 from .text import format_number
 
 ERROR, WARNING = "error", "warning"
@@ -214,24 +214,23 @@ def _check_task(task: Task, path: tuple, year: int, as_of: dt.date, stale_days: 
 
 
 def _status_problem(task: Task) -> str | None:
-    """Why the recorded `status` disagrees with the progress log, or None."""
-    last = task.progress[-1] if task.progress else None
-    if task.status is Status.done:
-        since_reopen = []
-        for entry in reversed(task.progress):
-            if entry.event == "reopened":
-                break
-            since_reopen.append(entry)
-        if any(e.event == "done" or e.percent >= 100 for e in since_reopen):
-            return None
+    """Why the recorded `status` disagrees with the progress log, or None.
+
+    The log is the truth every report uses (`status.task_state`); this says when the file's
+    `status` field tells a different story, so a hand edit does not go unseen.
+    """
+    log = entries_until(task, dt.date.max)
+    done_in_log = completion_date(log) is not None
+    last = log[-1] if log else None
+    if task.status is Status.done and not done_in_log:
         if last is None:
-            return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng chưa có lần cập nhật tiến độ nào").format(
-                id=task.id)
-        return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng tiến độ cuối cùng là {percent}%").format(
-            id=task.id, percent=format_number(last.percent))
-    if last is not None and last.percent >= 100:
-        return _("nhiệm vụ {id} đạt tiến độ 100% nhưng trạng thái chưa là hoàn thành, nên báo cáo không tính là "
-                 "hoàn thành").format(id=task.id)
+            return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng nhật ký tiến độ không có ngày hoàn thành nào, "
+                     "nên báo cáo không tính là hoàn thành; ghi bằng cchc done {id} --date NGÀY").format(id=task.id)
+        return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng tiến độ cuối cùng là {percent}%, nên báo cáo "
+                 "không tính là hoàn thành").format(id=task.id, percent=format_number(last.percent))
+    if task.status is not Status.done and done_in_log:
+        return _("nhiệm vụ {id} đạt tiến độ 100% nên báo cáo tính là hoàn thành, nhưng trạng thái trong tệp chưa "
+                 "là hoàn thành; ghi bằng cchc done {id}").format(id=task.id)
     if task.status is Status.not_started and task.progress:
         return _("nhiệm vụ {id} ghi trạng thái chưa bắt đầu nhưng đã có {n} lần cập nhật tiến độ").format(
             id=task.id, n=len(task.progress))

@@ -69,8 +69,7 @@ def deadline_json(task: Task) -> str:
 
 
 def _iso(day: dt.date | None) -> str | None:
-    # status.done_date gives date.min for a task marked done with no progress entry: no real date.
-    return day.isoformat() if day and day != dt.date.min else None
+    return day.isoformat() if day else None
 
 
 def support_text(task: Task) -> str:
@@ -151,7 +150,7 @@ def show_tables(plan: Plan, detail: TaskDetail, location: str) -> list[Table]:
         deadline = _("{label}: {dates}").format(label=RECURRENCE_LABELS[t.deadline](),
                                                  dates=", ".join(format_date(d) for d in detail.deliverables))
     state = s.state.label
-    if s.done_on and s.done_on != dt.date.min:
+    if s.done_on:
         state = _("{state} ngày {date}").format(state=state, date=format_date(s.done_on))
     info = Table(title=_("Nhiệm vụ {id}").format(id=t.id),
                  columns=[Column(_("Mục")), Column(_("Nội dung"), max_width=90)])

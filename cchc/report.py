@@ -126,7 +126,7 @@ def _task(plan: Plan, task: Task, cut: dt.date) -> dict:
         "is_not_started": state.state is State.not_started,
         "percent": _percent(state.percent),
         "percent_value": state.percent,
-        "done_on": format_date(state.done_on) if state.done_on and state.done_on != dt.date.min else "",
+        "done_on": format_date(state.done_on) if state.done_on else "",
         "last_note": _clause(notes[-1].note) if notes else "",
         "last_note_date": format_date(notes[-1].date) if notes else "",
         "last_update": format_date(last.date) if last else "",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .i18n import _
-from .model import Plan, ProgressEntry, Status, Target, Task
+from .model import Plan, ProgressEntry, Target, Task
 from .periods import final_deadline, next_deliverable
 from .text import task_sort_key
 
@@ -47,27 +47,46 @@ class TaskState:
 
 
 def entries_until(task: Task, as_of: dt.date) -> list[ProgressEntry]:
-    return [e for e in task.progress if e.date <= as_of]
+    """The log as it stood on `as_of`: entries dated on or before it, in date order.
+
+    Entries written out of order (a warning in `cchc check`) are put back in date order; entries of
+    the same day keep the order they were written in.
+    """
+    return sorted((e for e in task.progress if e.date <= as_of), key=lambda e: e.date)
 
 
-def done_date(task: Task) -> dt.date | None:
-    """When the task was (last) completed, if its current status is done."""
-    if task.status is not Status.done:
-        return None
-    for entry in reversed(task.progress):
-        if entry.event == "reopened":
-            break
-        if entry.event == "done" or entry.percent >= 100:
-            return entry.date
-    return task.progress[-1].date if task.progress else dt.date.min
+def completes(entry: ProgressEntry) -> bool:
+    """Whether a log entry says the work is finished: a `done` event, or 100% not marked `reopened`."""
+    return entry.event == "done" or (entry.percent >= 100 and entry.event != "reopened")
+
+
+def completion_date(entries: list[ProgressEntry]) -> dt.date | None:
+    """The day the task became done, if the last of `entries` (date order) still says done.
+
+    A `reopened` entry, or any later entry below 100%, undoes a completion; a completion after that
+    counts from its own day.
+    """
+    done_on = None
+    for entry in entries:
+        if completes(entry):
+            done_on = done_on or entry.date
+        else:
+            done_on = None
+    return done_on
 
 
 def task_state(task: Task, year: int, as_of: dt.date) -> TaskState:
+    """The one answer to "how does this task stand on `as_of`", from its dated log alone.
+
+    Every command (status, tasks, show, kpi, units, check, report, export) asks this function, so a
+    task reopened on 15/03 is still done on 14/03 everywhere. The task's `status` field is never read:
+    it says how the task stands today, and `cchc check` reports when it disagrees with the log.
+    """
     entries = entries_until(task, as_of)
     last = entries[-1] if entries else None
-    finished = done_date(task)
+    finished = completion_date(entries)
     deadline = final_deadline(task, year)
-    if finished is not None and finished <= as_of:
+    if finished is not None:
         state, percent = State.done, 100.0
     else:
         percent = last.percent if last else 0.0
@@ -77,8 +96,7 @@ def task_state(task: Task, year: int, as_of: dt.date) -> TaskState:
             state = State.not_started
         else:
             state = State.in_progress
-    return TaskState(task, state, percent, finished if state is State.done else None, deadline,
-                     next_deliverable(task, year, as_of), last)
+    return TaskState(task, state, percent, finished, deadline, next_deliverable(task, year, as_of), last)
 
 
 def task_states(plan: Plan, as_of: dt.date) -> list[TaskState]:

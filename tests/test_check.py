@@ -224,10 +224,10 @@ def test_empty_narrative_when_the_period_has_no_entry(tmp_path):
 
 
 def test_status_inconsistent(tmp_path):
-    task = CLEAN_TASK.replace("status: in_progress", "status: in_progress  # <-").replace("percent: 20",
-                                                                                          "percent: 100")
+    # The log (20% on 01/03) is what every report counts; a hand-set `status: done` is flagged.
+    task = CLEAN_TASK.replace("status: in_progress", "status: done  # <-")
     finding = assert_only(tmp_path, plan_text(task), "2023-04-01", "status-inconsistent", "warning", 0)
-    assert "100%" in finding["message"]
+    assert "20%" in finding["message"] and "không tính là hoàn thành" in finding["message"]
 
 
 def test_progress_out_of_order(tmp_path):
@@ -285,7 +285,7 @@ def test_line_shape_relative_path_and_summary(monkeypatch):
     assert late[0] == f"query_plan.yaml:{line_1c}:19: lỗi [late-task] nhiệm vụ 1.c quá hạn từ 30/06/2023 " \
                       "(20 ngày), tiến độ 50%"
     assert all(re.match(r"^query_plan\.yaml:\d+:\d+: (lỗi|cảnh báo) \[[a-z-]+\] \S", line) for line in lines)
-    assert result.stderr.strip() == "query_plan.yaml: 5 lỗi, 7 cảnh báo"
+    assert result.stderr.strip() == "query_plan.yaml: 6 lỗi, 7 cảnh báo"
 
 
 def test_warnings_only_exit_0(tmp_path):
