@@ -12,7 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 from .model import Plan, Recurrence, Status, TargetKind, Task
-from .periods import deliverables, format_date
+from .periods import deliverables, due_day_text, format_date
 from .status import State, target_mark, task_state
 from .text import task_sort_key
 
@@ -32,7 +32,6 @@ MARK_VI = {"reached": "đạt", "not_yet": "chưa đạt", "no_data": "chưa có
 KIND_VI = {TargetKind.percent: "tỷ lệ", TargetKind.rank: "thứ hạng", TargetKind.group: "nhóm",
            TargetKind.count: "số lượng"}
 REPORT_VI = {1: "quý I năm {year}", 2: "6 tháng đầu năm {year}", 3: "quý III năm {year}", 4: "năm {year}"}
-DUTIES_AREA = "III. Tổ chức thực hiện"
 
 # (header, width in characters, kind) per sheet; kind picks the cell format.
 TASK_COLUMNS = [
@@ -59,12 +58,13 @@ SHEETS = ("Nhiệm vụ", "Tiến độ", "Chỉ tiêu", "Số liệu chỉ tiê
 
 def deadline_text(task: Task) -> str:
     d = task.deadline
-    return format_date(d) if isinstance(d, dt.date) else RECURRENCE_VI[d]
+    return format_date(d) if isinstance(d, dt.date) else RECURRENCE_VI[d] + due_day_text(task, translate=str)
 
 
 def _areas_of(plan: Plan) -> dict[str, str]:
     out = {t.id: f"{a.number}. {a.title}" for a in plan.areas for t in a.tasks}
-    out.update({t.id: DUTIES_AREA for t in plan.duties})
+    section = plan.duties_section
+    out.update({t.id: f"{section.number}. {section.title}" for t in plan.duties})
     return out
 
 

@@ -12,7 +12,7 @@ from enum import Enum
 
 from .i18n import _
 from .model import Plan, ProgressEntry, Target, Task
-from .periods import final_deadline, next_deliverable
+from .periods import final_deadline, next_deliverable, period_bounds
 from .text import task_sort_key
 
 
@@ -138,22 +138,6 @@ MARK_LABELS = {
 }
 
 
-def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a measurement period key: the quarter alone, not the cumulative report.
-
-    `2023-Q2` runs 15/03 → 14/06 (data cut on the 14th, reporting.md); `2023-H1` is 15/12 → 14/06;
-    a bare year is the calendar year.
-    """
-    year, part = int(period[:4]), period[5:]
-    if part.startswith("Q"):
-        quarter = int(part[1])
-        start = dt.date(year - 1, 12, 15) if quarter == 1 else dt.date(year, 3 * quarter - 3, 15)
-        return start, dt.date(year, 3 * quarter, 14)
-    if part == "H1":
-        return dt.date(year - 1, 12, 15), dt.date(year, 6, 14)
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
 def target_mark(target: Target, as_of: dt.date | None = None) -> TargetMark:
     """The latest measurement of `target` whose period had begun by `as_of`, against its goal."""
     measured = [m for m in target.measurements if as_of is None or period_bounds(m.period)[0] <= as_of]
@@ -186,7 +170,7 @@ def plan_status(plan: Plan, as_of: dt.date, horizon_days: int = 30) -> PlanStatu
             summary.percent = sum(by_id[t.id].percent for t in area.tasks) / len(area.tasks)
         summaries.append(summary)
     if plan.duties:
-        summary = AreaSummary("III", _("Tổ chức thực hiện"))
+        summary = AreaSummary(plan.duties_section.number, plan.duties_section.title)
         for task in plan.duties:
             summary.counts[by_id[task.id].state] += 1
         summary.percent = sum(by_id[t.id].percent for t in plan.duties) / len(plan.duties)

@@ -275,13 +275,13 @@ def test_json_shape():
     result = run("tasks", "-f", QUERY_PLAN, "--as-of", AS_OF, "--json")
     data = json.loads(result.stdout)
     assert isinstance(data, list) and len(data) == len(ALL_IDS)
-    keys = {"id", "area", "title", "lead", "support", "deadline", "output", "status", "state", "percent",
+    keys = {"id", "area", "title", "lead", "support", "deadline", "due_day", "output", "status", "state", "percent",
             "next_due", "done_on"}
     assert all(set(item) == keys for item in data)
     by_id = {t["id"]: t for t in data}
     assert by_id["3.đ"] == {
         "id": "3.đ", "area": 3, "title": "Triển khai Đề án phân cấp giải quyết TTHC", "lead": "CCTĐC",
-        "support": [], "deadline": "half-yearly", "output": "", "status": "not_started", "state": "not_started",
+        "support": [], "deadline": "half-yearly", "due_day": None, "output": "", "status": "not_started", "state": "not_started",
         "percent": 0.0, "next_due": "2023-12-31", "done_on": None,
     }
     assert (by_id["1.a"]["deadline"], by_id["1.a"]["state"], by_id["1.a"]["done_on"]) == \

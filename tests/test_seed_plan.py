@@ -175,7 +175,7 @@ def test_plan_info(plan, seed):
     assert info.parent == "UBND tỉnh Bà Rịa - Vũng Tàu"
     assert info.place == "Bà Rịa - Vũng Tàu"
     assert info.number == "" and info.date is None
-    assert (info.signer.name, info.signer.title, info.signer.authority) == ("Phạm Quang Nhật", "Giám đốc", "")
+    assert (info.signer.name, info.signer.title, info.signer.authority) == ("Phạm Quang Nhật", "Giám đốc", [])
     assert "GIÁM ĐỐC Phạm Quang Nhật" in seed
     assert info.report_to == "Sở Nội vụ"
 
