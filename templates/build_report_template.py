@@ -340,9 +340,10 @@ def _setup_settings(doc) -> None:
 # --- the report --------------------------------------------------------------------------------------
 
 def _letterhead(doc) -> None:
-    # 17 cm, centred: 2.5 mm into each margin so "UBND TỈNH BÀ RỊA - VŨNG TÀU" (13 pt, 7.0 cm) and the
-    # national title (12 pt bold, 8.8 cm) each fit on one line.
-    left_w, right_w = 7.5, 9.5
+    # 17.6 cm, centred: 5.5 mm into each margin so a parent body like "UBND TỈNH BÀ RỊA - VŨNG TÀU" (13 pt),
+    # an issuing body like "SỞ KHOA HỌC VÀ CÔNG NGHỆ" (13 pt bold, about 7.5 cm as LibreOffice sets it) and
+    # the national title (12 pt bold, about 9 cm) each fit on one line.
+    left_w, right_w = 8.0, 9.6
     table = _table(doc, 2, [left_w, right_w], borders=False)
     parent, national = table.rows[0].cells
     number, date = table.rows[1].cells
