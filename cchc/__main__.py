@@ -1,3 +1,3 @@
-from cchc.commands import main
+from cchc.console import main
 
 main()

@@ -34,6 +34,7 @@ import datetime as dt
 from pathlib import Path
 
 from .diagnostics import Diagnostic
+from .finding_codes import CHECK, ERROR, WARNING, codes_of
 from .i18n import _
 from .model import Plan, Status, Task
 from .periods import ReportPeriod, format_date, report_period
@@ -41,46 +42,10 @@ from .report_gaps import direction_gaps, measurement_gaps, narrative_gaps
 from .status import State, completion_date, entries_until, task_state
 from .text import format_number
 
-ERROR, WARNING = "error", "warning"
 STALE_DAYS = 60
 
-# Every code `check_plan` can report, with its severity: the stable interface for tools.
-CHECK_CODES: dict[str, str] = {
-    "done-without-evidence": ERROR,
-    "late-task": ERROR,
-    "evidence-file-missing": ERROR,
-    "evidence-file-changed": ERROR,
-    "evidence-hash-missing": WARNING,
-    "stale-progress": WARNING,
-    "missing-measurement": WARNING,
-    "empty-narrative": WARNING,
-    "status-inconsistent": WARNING,
-    "progress-out-of-order": WARNING,
-    "empty-direction": WARNING,
-}
-
-SEVERITY_LABELS = {
-    ERROR: lambda: _("lỗi"),
-    WARNING: lambda: _("cảnh báo"),
-}
-
-
-def severity_label(severity: str) -> str:
-    """The Vietnamese word for a severity (lỗi, cảnh báo)."""
-    return SEVERITY_LABELS[severity]() if severity in SEVERITY_LABELS else severity
-
-
-def format_finding(d: Diagnostic, file: str | None = None) -> str:
-    """One finding as one line: `plan_2023.yaml:123:9: lỗi [done-without-evidence] …`."""
-    where = f"{file or d.file}:{d.line}:{d.column}" if d.line else (file or d.file)
-    return f"{where}: {severity_label(d.severity)} [{d.code}] {d.message}"
-
-
-def finding_json(d: Diagnostic, file: str | None = None) -> dict:
-    """The `--json` shape of one finding: file, line, column, severity, code, message."""
-    return {"file": file or d.file, "line": d.line, "column": d.column, "severity": d.severity,
-            "code": d.code, "message": d.message}
-
+# Every code `check_plan` can report, with its severity (the registry in `finding_codes` holds both).
+CHECK_CODES: dict[str, str] = {c.code: c.severity for c in codes_of(CHECK)}
 
 EVIDENCE_FILE_CODES = ("evidence-file-missing", "evidence-file-changed")
 

@@ -1,28 +1,23 @@
-"""The `cchc` command line: a thin layer that parses options, calls library functions, prints.
+"""The `cchc` Typer app and its group, which turns every error into one line and an exit code.
 
-Every failure a user can cause surfaces as one line on stderr and an exit code: 0 ok, 1 a finding
-or refused change, 2 bad usage or a missing file. Command modules register themselves on `app`;
-they import heavy libraries inside the command that needs them so start-up stays fast.
+Commands live in the `cli_*` modules; each adds its commands to `app` through `register(app)`
+(`command_modules` says which module defines which command, so a run registers only the one it
+needs). Their shared options and `open_plan` are in `cmdoptions`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import os
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from typer.core import TyperGroup
 
-from . import output
-from . import commands as _commands
-from .diagnostics import CchcError, PlanInvalid
+from . import command_modules, output
+from .cmdoptions import error_lines, exit_code_for, rename_options
+from .diagnostics import CchcError
 from .i18n import _, set_language
-
-# Modules that add commands to `app` through a `register(app)` function (see cchc/commands.py).
-COMMAND_MODULES: tuple[str, ...] = tuple(_commands.COMMAND_MODULES)
 
 
 def _hoist_lang(args: list[str]) -> list[str]:
@@ -55,16 +50,24 @@ class CchcGroup(TyperGroup):
         # (`cchc status --lang en`), so every command accepts it wherever it is written.
         return super().parse_args(ctx, _hoist_lang(list(args)))
 
+    def resolve_command(self, ctx, args):
+        # Options renamed for one vocabulary (`--file` → `--plan`/`--attach`…) still work, with a note.
+        name, cmd, rest = super().resolve_command(ctx, args)
+        path = f"{name} {rest[0]}" if isinstance(cmd, TyperGroup) and rest else name
+        notes: list[str] = []
+        rest = rename_options(path or "", list(rest), notes)
+        if not ctx.resilient_parsing:
+            for note in notes:
+                output.message(note)
+        return name, cmd, rest
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except PlanInvalid as e:
-            for d in e.diagnostics:
-                output.message(str(d))
-            raise typer.Exit(e.exit_code) from None
         except CchcError as e:
-            output.message(_("lỗi: {message}").format(message=str(e)))
-            raise typer.Exit(e.exit_code) from None
+            for line in error_lines(e):
+                output.message(line)
+            raise typer.Exit(exit_code_for(e)) from None
         except KeyboardInterrupt:
             output.message(_("đã dừng theo yêu cầu"))
             raise typer.Exit(130) from None
@@ -99,116 +102,6 @@ def _main(
         set_language(lang)
 
 
-# --- options shared by commands ---------------------------------------------------------------
-
-def _as_of(value: Optional[str]) -> Optional[dt.date]:
-    from .periods import parse_user_date
-
-    if value is None:
-        return None
-    try:
-        return parse_user_date(value)
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from None
-
-
-# `--plan/-p` everywhere; the read commands also take `--file/-f` (the recording commands keep
-# `--file` for an evidence file).
-PlanOpt = Annotated[Optional[str], typer.Option(
-    "--plan", "-p", "--file", "-f", help=_("Tệp kế hoạch (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."),
-    show_default=False)]
-AsOfOpt = Annotated[Optional[str], typer.Option(
-    "--as-of", help=_("Tính tại ngày này (dd/mm/yyyy hoặc yyyy-mm-dd); mặc định hôm nay."), show_default=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help=_("In kết quả dạng JSON."))]
-
-
-def plan_path(file: Optional[str]) -> Path:
-    from .planfile import find_plan
-
-    return find_plan(file)
-
-
-def open_plan(file: Optional[str]):
-    """Find and load the plan named by `--file`, $CCHC_PLAN or the current folder.
-
-    Through the cache of validated plans (cchc/cache.py): an unchanged file is not parsed again.
-    """
-    from .cache import load_cached
-
-    return load_cached(plan_path(file))
-
-
-def as_of_date(value: Optional[str]) -> dt.date:
-    return _as_of(value) or dt.date.today()
-
-
-# --- validate, status ------------------------------------------------------------------------
-
-@app.command()
-def validate(
-    paths: Annotated[Optional[list[str]], typer.Argument(
-        metavar="[PATH]...", help=_("Tệp kế hoạch cần kiểm tra."), show_default=False)] = None,
-    file: PlanOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Kiểm tra tệp kế hoạch: in mọi lỗi, mỗi lỗi một dòng TỆP:DÒNG:CỘT: nội dung."""
-    from .checks import evidence_file_findings, finding_json, format_finding
-    from .planfile import load
-
-    # Several files: a pre-commit hook passes every staged plan file at once.
-    targets = [plan_path(p) for p in paths] if paths else [plan_path(file)]
-    results = []
-    for target in targets:
-        try:
-            results.append((target, [], evidence_file_findings(load(target))))
-        except PlanInvalid as e:
-            results.append((target, e.diagnostics, []))
-    if json_out:
-        data = [{"file": str(t), "valid": not problems, "problems": [p.as_dict() for p in problems],
-                 "warnings": [finding_json(w) for w in warnings]}
-                for t, problems, warnings in results]
-        output.print_json(data[0] if len(data) == 1 else data)
-    else:
-        for target, problems, warnings in results:
-            for p in problems:
-                typer.echo(str(p))
-            for w in warnings:
-                typer.echo(format_finding(w))
-            if not problems:
-                output.message(_("{path}: hợp lệ").format(path=target))
-    if any(problems for _t, problems, _w in results):
-        raise typer.Exit(1)
-
-
-@app.command()
-def status(
-    file: PlanOpt = None,
-    as_of: AsOfOpt = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """Tình hình thực hiện kế hoạch: từng lĩnh vực, các chỉ tiêu, nhiệm vụ quá hạn và sắp đến hạn."""
-    from .status import plan_status
-    from .views import status_json, status_tables
-
-    loaded = open_plan(file)
-    day = as_of_date(as_of)
-    if as_of is None and day.year != loaded.plan.plan.year:
-        # Run in another year, every unfinished task shows as late: say why, and how to look back.
-        output.message(_("Lưu ý: hôm nay nằm ngoài năm kế hoạch {year}; xem tình hình tại một ngày trong năm "
-                         "bằng --as-of, ví dụ --as-of 14/06/{year}").format(year=loaded.plan.plan.year))
-    facts = plan_status(loaded.plan, day)
-    if json_out:
-        output.print_json(status_json(loaded.plan, facts))
-    else:
-        output.print_tables(status_tables(loaded.plan, facts))
-
-
-for _module in _commands.selected_modules():
+for _module in command_modules.selected_modules():
     importlib.import_module(f"cchc.{_module}").register(app)
 
-
-def main() -> None:
-    # Pydantic looks for plugins through every installed package's entry points when the first
-    # model is built (~10 ms of each command); cchc uses none. A value set by the user is kept.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app(prog_name="cchc")

@@ -4,8 +4,8 @@ Each is a thin layer over `cchc.edit`: it finds the plan, calls one function, an
 the one line saying what changed and how to review it. Refusals are CchcError (exit 1, the file
 unchanged); a malformed command line is a usage error (exit 2).
 
-The plan is chosen with `--plan` (or $CCHC_PLAN, or the only plan_*.yaml of the folder): `--file`
-names the evidence file in `done` and `evidence add`, as the issue's wording of those commands has it.
+The plan is chosen with `--plan` (or $CCHC_PLAN, or the only plan_*.yaml of the folder), an
+evidence file with `--attach` (`--file` still works for one release, see `cmdoptions.RENAMED_OPTIONS`).
 """
 
 from __future__ import annotations
@@ -14,22 +14,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli_query import complete_target_id, complete_task_id
+from .cmdoptions import (AttachOpt, DateOpt, PeriodOpt, PlanOpt, QuarterOpt, open_plan, period_choice, plan_path)
+from .completion import complete_target_id, complete_task_id
+from .diagnostics import CchcError, UsageError
 from .i18n import _
 
-PlanOpt = Annotated[Optional[str], typer.Option(
-    "--plan", "-p", help=_("Tệp kế hoạch (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."),
-    show_default=False)]
-DateOpt = Annotated[Optional[str], typer.Option(
-    "--date", "-d", help=_("Ngày (dd/mm/yyyy hoặc yyyy-mm-dd); mặc định hôm nay. Phải nằm trong năm kế hoạch."),
-    show_default=False)]
+
 ByOpt = Annotated[Optional[str], typer.Option(
-    "--by", help=_("Người ghi; mặc định tên trong git config user.name, rồi tên đăng nhập."), show_default=False)]
-TaskArg = Annotated[str, typer.Argument(metavar="MÃ", help=_("Mã nhiệm vụ, ví dụ 3.đ hoặc III.2."),
-                                        autocompletion=complete_task_id, show_default=False)]
-EvidenceFileOpt = Annotated[Optional[str], typer.Option(
-    "--file", help=_("Tệp tài liệu kiểm chứng; lưu đường dẫn tương đối so với tệp kế hoạch và mã SHA-256."),
+    "--by", metavar=_("TÊN"), help=_("Người ghi; mặc định tên trong git config user.name, rồi tên đăng nhập."),
     show_default=False)]
+TaskArg = Annotated[str, typer.Argument(metavar=_("MÃ"), help=_("Mã nhiệm vụ, ví dụ 3.đ hoặc III.2."),
+                                        autocompletion=complete_task_id, show_default=False)]
 
 
 def _report(result) -> None:
@@ -38,12 +33,6 @@ def _report(result) -> None:
     for warning in result.warnings:
         output.message(warning)
     output.message(result.line())
-
-
-def _plan(plan: Optional[str]):
-    from .cli import plan_path
-
-    return plan_path(plan)
 
 
 def update(
@@ -58,7 +47,7 @@ def update(
     """Ghi tiến độ của một nhiệm vụ (thêm một dòng có ngày vào nhật ký tiến độ)."""
     from .edit import record_progress
 
-    _report(record_progress(_plan(plan), task_id, percent, note=note, date=date, by=by))
+    _report(record_progress(plan_path(plan), task_id, percent, note=note, date=date, by=by))
 
 
 def done(
@@ -66,7 +55,7 @@ def done(
     evidence: Annotated[Optional[str], typer.Option(
         "--evidence", "-e", help=_("Tài liệu kiểm chứng như trên văn bản, ví dụ “Báo cáo số 45/BC-SKHCN ngày "
                                    "20/3/2023”."), show_default=False)] = None,
-    file: EvidenceFileOpt = None,
+    attach: AttachOpt = None,
     no_evidence: Annotated[bool, typer.Option(
         "--no-evidence", help=_("Đánh dấu hoàn thành khi chưa có tài liệu kiểm chứng (cchc check sẽ nhắc)."))] = False,
     note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
@@ -77,28 +66,29 @@ def done(
     """Đánh dấu một nhiệm vụ đã hoàn thành, kèm tài liệu kiểm chứng."""
     from .edit import mark_done
 
-    _report(mark_done(_plan(plan), task_id, evidence=evidence, file=file, date=date, by=by,
+    _report(mark_done(plan_path(plan), task_id, evidence=evidence, file=attach, date=date, by=by,
                       no_evidence=no_evidence, note=note))
 
 
 def evidence_add(
     task_id: TaskArg,
-    text: Annotated[str, typer.Argument(metavar="NỘI_DUNG", help=_(
+    text: Annotated[str, typer.Argument(metavar=_("NỘI_DUNG"), help=_(
         "Tài liệu kiểm chứng: loại, số, ngày, trích yếu như trên văn bản."), show_default=False)],
-    file: EvidenceFileOpt = None,
+    attach: AttachOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Thêm tài liệu kiểm chứng cho một nhiệm vụ."""
     from .edit import add_evidence
 
-    _report(add_evidence(_plan(plan), task_id, text, file=file))
+    _report(add_evidence(plan_path(plan), task_id, text, file=attach))
 
 
 def kpi_record(
-    target_id: Annotated[str, typer.Argument(metavar="MÃ_CHỈ_TIÊU", help=_("Mã chỉ tiêu, ví dụ hai-long."),
+    target_id: Annotated[str, typer.Argument(metavar=_("MÃ_CHỈ_TIÊU"), help=_("Mã chỉ tiêu, ví dụ hai-long."),
                                              autocompletion=complete_target_id, show_default=False)],
-    value: Annotated[str, typer.Argument(metavar="GIÁ_TRỊ", help=_("Kết quả đo, ví dụ 88,2."), show_default=False)],
-    period: Annotated[str, typer.Option("--period", help=_("Kỳ: 2023-Q1, 2023-H1 hoặc 2023."), show_default=False)],
+    value: Annotated[str, typer.Argument(metavar=_("GIÁ_TRỊ"), help=_("Kết quả đo, ví dụ 88,2."), show_default=False)],
+    period: PeriodOpt = None,
+    quarter: QuarterOpt = None,
     source: Annotated[str, typer.Option("--source", help=_("Nguồn số liệu."))] = "",
     note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
     replace: Annotated[bool, typer.Option("--replace", help=_("Thay kết quả đã ghi của kỳ này."))] = False,
@@ -107,17 +97,19 @@ def kpi_record(
     """Ghi kết quả đo của một chỉ tiêu cho một kỳ báo cáo."""
     from .edit import record_measurement
 
-    _report(record_measurement(_plan(plan), target_id, value, period, source=source, note=note, replace=replace))
+    _report(record_measurement(plan_path(plan), target_id, value, _required_period(period, quarter), source=source,
+                               note=note, replace=replace))
 
 
 def note(
-    period: Annotated[str, typer.Option("--period", help=_("Kỳ báo cáo: 2023-Q1 … 2023-Q4."), show_default=False)],
-    section: Annotated[str, typer.Option("--section", help=_(
+    section: Annotated[str, typer.Option("--section", metavar=_("PHẦN"), help=_(
         "Phần: achievements (uu-diem), shortcomings (han-che), causes (nguyen-nhan), proposals (de-xuat)."),
         show_default=False)],
-    text: Annotated[Optional[str], typer.Argument(metavar="[NỘI_DUNG]", help=_(
+    text: Annotated[Optional[str], typer.Argument(metavar=_("[NỘI_DUNG]"), help=_(
         "Nội dung; bỏ trống để sửa trong trình soạn thảo ($VISUAL, $EDITOR); - để đọc từ đầu vào chuẩn."),
         show_default=False)] = None,
+    period: PeriodOpt = None,
+    quarter: QuarterOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Viết phần tự đánh giá của báo cáo định kỳ: ưu điểm, hạn chế, nguyên nhân, đề xuất."""
@@ -126,19 +118,25 @@ def note(
     from . import output
     from .edit import narrative_text, parse_section, set_narrative
 
-    path = _plan(plan)
+    path = plan_path(plan)
+    period = _required_period(period, quarter)
     parse_section(section)
     if text == "-":
         text = sys.stdin.read()
     elif text is None:
-        from .cli import open_plan
-
         current = narrative_text(open_plan(str(path)).plan, period, section)
         text = edit_in_editor(current)
         if text is None:
             output.message(_("Không có thay đổi (trình soạn thảo đóng mà không lưu)."))
             return
     _report(set_narrative(path, period, section, text))
+
+
+def _required_period(period: Optional[str], quarter: Optional[int]) -> str:
+    chosen = period_choice(period, quarter)
+    if chosen is None:
+        raise UsageError(_("cần chọn kỳ: --period (ví dụ Q1, NĂM-Q1, NĂM-H1) hoặc --quarter 1 … 4"))
+    return chosen
 
 
 def reopen(
@@ -155,7 +153,7 @@ def reopen(
     """Mở lại một nhiệm vụ đã hoàn thành (giữ lại trong nhật ký)."""
     from .edit import reopen as reopen_task
 
-    _report(reopen_task(_plan(plan), task_id, reason, date=date, by=by, percent=percent))
+    _report(reopen_task(plan_path(plan), task_id, reason, date=date, by=by, percent=percent))
 
 
 def edit_in_editor(current: str) -> str | None:
@@ -164,8 +162,6 @@ def edit_in_editor(current: str) -> str | None:
     import shlex
     import subprocess
     import tempfile
-
-    from .diagnostics import CchcError
 
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "vi")
     fd, name = tempfile.mkstemp(prefix="cchc-", suffix=".txt")
@@ -217,7 +213,7 @@ def register(app) -> None:
 
         existing.cls = _with_record(existing.cls or TyperCommand, record_app)
         existing.epilog = (existing.epilog + "\n\n" if existing.epilog else "") + _(
-            "Ghi kết quả đo: cchc kpi record MÃ_CHỈ_TIÊU GIÁ_TRỊ --period 2023-Q1 [--source …] [--replace]")
+            "Ghi kết quả đo: cchc kpi record MÃ_CHỈ_TIÊU GIÁ_TRỊ --quarter 1 (hoặc --period NĂM-H1, NĂM) [--source …] [--replace]")
 
 
 def _with_record(base: type, record_app) -> type:

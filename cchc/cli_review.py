@@ -13,8 +13,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cli import AsOfOpt, JsonOpt, PlanOpt, as_of_date, open_plan, plan_path
-from .diagnostics import CchcError
+from .cmdoptions import AsOfOpt, JsonOpt, PlanOpt, plan_on, plan_path
+from .diagnostics import CchcError, UsageError
 from .i18n import _
 
 
@@ -27,14 +27,14 @@ def diff(
         help=_("Phiên bản cũ (mặc định: HEAD, commit gần nhất)."), show_default=False)] = None,
     rev2: Annotated[Optional[str], typer.Argument(
         help=_("Phiên bản mới (mặc định: tệp đang sửa)."), show_default=False)] = None,
-    file: PlanOpt = None,
+    plan: PlanOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Những gì đã thay đổi trong kế hoạch giữa hai phiên bản git, mỗi thay đổi một dòng."""
     from .history import WORKTREE, locate, plan_at
     from .plandiff import describe_all, diff_plans
 
-    repo = locate(plan_path(file))
+    repo = locate(plan_path(plan))
     old_rev = rev or "HEAD"
     new_rev = rev2 if rev2 else WORKTREE
     old = plan_at(repo, old_rev)
@@ -52,9 +52,9 @@ def diff(
 
 def log(
     ident: Annotated[Optional[str], typer.Argument(
-        metavar="ID", help=_("Mã nhiệm vụ (hoặc mã chỉ tiêu) cần xem lịch sử; bỏ trống để xem cả kế hoạch."),
+        metavar=_("[MÃ]"), help=_("Mã nhiệm vụ (hoặc mã chỉ tiêu) cần xem lịch sử; bỏ trống để xem cả kế hoạch."),
         show_default=False)] = None,
-    file: PlanOpt = None,
+    plan: PlanOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Lịch sử của kế hoạch hoặc của một nhiệm vụ qua các commit: ngày, người sửa, commit, thay đổi."""
@@ -63,7 +63,7 @@ def log(
     from .periods import format_date
     from .text import nfc
 
-    path = plan_path(file)
+    path = plan_path(plan)
     repo = locate(path)
     ident = nfc(ident) if ident else None
     commits = history(repo, ident)
@@ -108,7 +108,7 @@ def schema(
     text = render()
     if out is None:
         if check:
-            raise CchcError(_("--check cần --output TỆP"), exit_code=2)
+            raise UsageError(_("--check cần --output TỆP"))
         typer.echo(text, nl=False)
         return
     target = Path(out)
@@ -136,19 +136,19 @@ def export(
     ics: Annotated[Optional[str], typer.Option(
         "--ics", help=_("Ghi lịch iCalendar các thời hạn và hạn chốt số liệu báo cáo (Outlook, Thunderbird)."),
         show_default=False)] = None,
-    file: PlanOpt = None,
+    plan: PlanOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
     """Xuất kế hoạch cho người không dùng dòng lệnh: bảng tính Excel (.xlsx) và lịch (.ics)."""
     from .export import write_ics, write_xlsx
 
     if not xlsx and not ics:
-        raise CchcError(_("chọn tệp cần xuất: --xlsx TỆP và/hoặc --ics TỆP"), exit_code=2)
-    loaded = open_plan(file)
+        raise UsageError(_("chọn tệp cần xuất: --xlsx TỆP và/hoặc --ics TỆP"))
+    loaded, day = plan_on(plan, as_of)
     if xlsx:
         target = Path(xlsx)
         try:
-            write_xlsx(loaded.plan, target, as_of_date(as_of))
+            write_xlsx(loaded.plan, target, day)
         except OSError as e:
             raise _write_error(target, e) from None
         output.message(_("Đã ghi bảng tính {path}").format(path=target))
@@ -164,7 +164,8 @@ def export(
 def new(
     year: Annotated[int, typer.Argument(help=_("Năm của kế hoạch mới, ví dụ 2024."))],
     source: Annotated[Optional[str], typer.Option(
-        "--from", help=_("Kế hoạch năm trước (mặc định: tìm như các lệnh khác)."), show_default=False)] = None,
+        "--plan", "-p", "--from", metavar=_("TỆP"), show_default=False,
+        help=_("Kế hoạch năm trước (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."))] = None,
     out: Annotated[Optional[str], typer.Option(
         "--output", "-o", help=_("Tệp kế hoạch mới (mặc định: plan_NĂM.yaml cạnh kế hoạch cũ)."),
         show_default=False)] = None,
@@ -178,7 +179,7 @@ def new(
     loaded = load(src)
     old_year = loaded.plan.plan.year
     if not old_year < year <= 2100:
-        raise CchcError(_("năm mới phải sau năm của kế hoạch nguồn ({year})").format(year=old_year), exit_code=2)
+        raise UsageError(_("năm mới phải sau năm của kế hoạch nguồn ({year})").format(year=old_year))
     target = Path(out) if out else src.parent / f"plan_{year}.yaml"
     if target.exists():
         raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(

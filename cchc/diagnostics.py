@@ -23,18 +23,27 @@ class Diagnostic:
 
 
 class CchcError(Exception):
-    """A failure to report to the user as one line, with an exit code (1 refused, 2 usage)."""
+    """A failure to report to the user as one line: a refused change or an unanswerable question.
 
-    exit_code = 1
-
-    def __init__(self, message: str, exit_code: int | None = None):
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
+    The library raises one of these types and never chooses an exit code; the command line maps
+    each type to one (`cmdoptions.exit_code_for`): refusals and findings 1, usage and paths 2.
+    """
 
 
-class PlanFileNotFound(CchcError):
-    exit_code = 2
+class Refused(CchcError):
+    """The plan cannot take this change or answer this question (an unknown id, a done task…)."""
+
+
+class UsageError(CchcError):
+    """The command line asks for something malformed: a bad date, period, choice or combination."""
+
+
+class NotFound(CchcError):
+    """A file, folder, git revision or tool the user named does not exist or cannot be read."""
+
+
+class PlanFileNotFound(NotFound):
+    """The plan file itself is missing or unreadable."""
 
 
 class PlanInvalid(CchcError):

@@ -1,8 +1,8 @@
 """Recording what happened: progress, completion, evidence, measurements, report narratives.
 
 Each function changes one plan file through `writer.edit_plan` (locked, validated, atomic, only the
-lines it must) and returns an `EditResult` saying what changed. A refusal raises CchcError (exit 1)
-and leaves the file byte-for-byte as it was.
+lines it must) and returns an `EditResult` saying what changed. A refusal raises CchcError (a malformed
+value such as a date: UsageError) and leaves the file byte-for-byte as it was.
 
     from cchc.edit import record_progress
     record_progress("plan_2023.yaml", "3.đ", 40, note="Đã trình dự thảo", date="20/03/2023")
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import CchcError
+from .diagnostics import CchcError, UsageError
 from .ids import resolve_id
 from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
@@ -99,7 +99,7 @@ def parse_period(value: str, year: int) -> str:
     if re.fullmatch(r"Q[1-4]|H1", text):
         text = f"{year}-{text}"
     if not PERIOD_RE.match(text):
-        raise CchcError(_("kỳ “{value}” không hợp lệ; hãy nhập dạng {year}-Q1, {year}-H1 hoặc {year}").format(
+        raise UsageError(_("kỳ “{value}” không hợp lệ; hãy nhập dạng {year}-Q1, {year}-H1 hoặc {year}").format(
             value=value, year=year))
     if int(text[:4]) != year:
         raise CchcError(_("kỳ {period} nằm ngoài năm kế hoạch {year}").format(period=text, year=year))
@@ -126,7 +126,7 @@ def edit_date(value: str | dt.date | None, year: int) -> dt.date:
         try:
             day = parse_user_date(value)
         except ValueError as e:
-            raise CchcError(str(e)) from None
+            raise UsageError(str(e)) from None
     if day.year != year:
         raise CchcError(_("ngày {date} nằm ngoài năm kế hoạch {year}; ghi ngày trong năm {year} bằng --date "
                           "dd/mm/{year}").format(date=format_date(day), year=year))

@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import CchcError, PlanInvalid
+from .diagnostics import CchcError, NotFound, PlanInvalid, Refused
 from .i18n import _
 
 WORKTREE = None  # a revision of None means the file as it is on disk
@@ -49,7 +49,7 @@ class Commit:
 def _git_exe() -> str:
     exe = shutil.which("git")
     if exe is None:
-        raise CchcError(_("không tìm thấy lệnh git; hãy cài git để xem lịch sử kế hoạch"), exit_code=2)
+        raise NotFound(_("không tìm thấy lệnh git; hãy cài git để xem lịch sử kế hoạch"))
     return exe
 
 
@@ -68,10 +68,10 @@ def locate(file: Path) -> PlanRepo:
     """The repository holding `file` and the file's path inside it."""
     folder = file.parent if str(file.parent) else Path(".")
     if not folder.is_dir():
-        raise CchcError(_("{path}: thư mục chứa tệp kế hoạch không tồn tại").format(path=file), exit_code=2)
+        raise NotFound(_("{path}: thư mục chứa tệp kế hoạch không tồn tại").format(path=file))
     proc = git(folder, "rev-parse", "--show-toplevel", "--show-prefix", check=False)
     if proc.returncode != 0:
-        raise CchcError(_("{path}: tệp kế hoạch không nằm trong một kho git").format(path=file), exit_code=2)
+        raise NotFound(_("{path}: tệp kế hoạch không nằm trong một kho git").format(path=file))
     lines = proc.stdout.decode("utf-8").splitlines()
     root = Path(lines[0])
     prefix = lines[1] if len(lines) > 1 else ""
@@ -83,8 +83,8 @@ def resolve(repo: PlanRepo, rev: str) -> str:
     proc = git(repo.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
     if proc.returncode != 0:
         if rev == "HEAD" and git(repo.root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode:
-            raise CchcError(_("kho git chưa có commit nào; hãy commit tệp kế hoạch trước"), exit_code=1)
-        raise CchcError(_("không có phiên bản “{rev}” trong kho git").format(rev=rev), exit_code=2)
+            raise Refused(_("kho git chưa có commit nào; hãy commit tệp kế hoạch trước"))
+        raise NotFound(_("không có phiên bản “{rev}” trong kho git").format(rev=rev))
     return proc.stdout.decode().strip()
 
 

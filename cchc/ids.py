@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from .diagnostics import CchcError
+from .diagnostics import Refused
 from .i18n import _
 from .text import fold, nfc
 
@@ -31,4 +31,4 @@ def resolve_id(typed: str, ids: list[str], unknown: str) -> str:
     same = [i for i in ids if i.casefold() == wanted.casefold()]
     if len(same) == 1:
         return same[0]
-    raise CchcError(unknown.format(id=wanted, hint=suggest(wanted, ids)))
+    raise Refused(unknown.format(id=wanted, hint=suggest(wanted, ids)))

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import CchcError
+from .diagnostics import UsageError
 from .ids import resolve_id
 from .i18n import _
 from .model import ALL_UNITS, Evidence, Plan, ProgressEntry, Target, TargetKind, Task
@@ -42,14 +42,14 @@ _STATE_WORDS: dict[str, State] = {
 def parse_state(text: str) -> State:
     """A task state as a user types it: Vietnamese with or without diacritics, or an English alias.
 
-    Raises CchcError (exit 2) listing the accepted words when `text` is none of them.
+    Raises UsageError listing the accepted words when `text` is none of them.
     """
     key = fold(text).replace("-", " ").replace("_", " ")
     state = _STATE_WORDS.get(" ".join(key.split()))
     if state is None:
         choices = ", ".join(s.label for s in State)
-        raise CchcError(_("trạng thái “{text}” không hợp lệ; chọn một trong: {choices} "
-                          "(hoặc done, doing, todo, late)").format(text=nfc(text), choices=choices), exit_code=2)
+        raise UsageError(_("trạng thái “{text}” không hợp lệ; chọn một trong: {choices} "
+                          "(hoặc done, doing, todo, late)").format(text=nfc(text), choices=choices))
     return state
 
 
@@ -70,8 +70,8 @@ def parse_duration(text: str) -> int:
     """A number of days from `30d`, `30`, `30 ngày`, `2w`, `2 tuần`, `1m` or `1 tháng` (30 days)."""
     m = _DURATION.match(fold(text))
     if not m:
-        raise CchcError(_("khoảng thời gian “{text}” không hợp lệ; ví dụ: 30d (30 ngày), 2w (2 tuần), "
-                          "1m (1 tháng)").format(text=nfc(text)), exit_code=2)
+        raise UsageError(_("khoảng thời gian “{text}” không hợp lệ; ví dụ: 30d (30 ngày), 2w (2 tuần), "
+                          "1m (1 tháng)").format(text=nfc(text)))
     n, unit = int(m[1]), m[2] or "d"
     return n * {"d": 1, "ngay": 1, "w": 7, "tuan": 7, "m": 30, "thang": 30}[unit]
 
@@ -79,7 +79,7 @@ def parse_duration(text: str) -> int:
 def resolve_unit(plan: Plan, key: str) -> str:
     """The registry key a user meant (exact, else the one key equal ignoring case and diacritics).
 
-    Raises CchcError (exit 2) with the known keys when there is none.
+    Raises UsageError with the known keys when there is none.
     """
     key = nfc(key.strip())
     if key in plan.units:
@@ -87,8 +87,8 @@ def resolve_unit(plan: Plan, key: str) -> str:
     near = [k for k in plan.units if fold(k) == fold(key)]
     if len(near) == 1:
         return near[0]
-    raise CchcError(_("không có đơn vị mã “{key}” trong danh mục; các mã có: {keys}").format(
-        key=key, keys=", ".join(plan.units)), exit_code=2)
+    raise UsageError(_("không có đơn vị mã “{key}” trong danh mục; các mã có: {keys}").format(
+        key=key, keys=", ".join(plan.units)))
 
 
 def duties_area(plan: Plan) -> str:
@@ -105,12 +105,12 @@ def area_numbers(plan: Plan) -> list[str]:
 
 
 def resolve_area(plan: Plan, value: str) -> int | str:
-    """An area number from `--area` (`3`, or `III` for the organisation duties). Exit 2 if unknown."""
+    """An area number from `--area` (`3`, or `III` for the organisation duties). UsageError if unknown."""
     value = nfc(value.strip()).upper()
     known = area_numbers(plan)
     if value not in known:
-        raise CchcError(_("không có lĩnh vực “{value}” trong kế hoạch; các lĩnh vực có: {known}").format(
-            value=value, known=", ".join(known)), exit_code=2)
+        raise UsageError(_("không có lĩnh vực “{value}” trong kế hoạch; các lĩnh vực có: {known}").format(
+            value=value, known=", ".join(known)))
     return value if value == duties_area(plan) else int(value)
 
 
@@ -227,8 +227,8 @@ def filter_tasks(plan: Plan, filt: TaskFilter, as_of: dt.date, sort: str = "area
 def sort_states(plan: Plan, states: list[TaskState], sort: str = "area") -> list[TaskState]:
     """Order task states by one of SORT_KEYS; ties fall back to area and lettering."""
     if sort not in SORT_KEYS:
-        raise CchcError(_("không sắp xếp được theo “{sort}”; chọn một trong: {keys}").format(
-            sort=sort, keys=", ".join(SORT_KEYS)), exit_code=2)
+        raise UsageError(_("không sắp xếp được theo “{sort}”; chọn một trong: {keys}").format(
+            sort=sort, keys=", ".join(SORT_KEYS)))
     unit_rank = {k: i for i, k in enumerate(plan.units)}
 
     def key(s: TaskState) -> tuple:
@@ -250,14 +250,14 @@ def sort_states(plan: Plan, states: list[TaskState], sort: str = "area") -> list
 def find_task(plan: Plan, task_id: str) -> Task:
     """The task with id `task_id` (NFC, exact; case ignored only if that is unambiguous).
 
-    Raises CchcError (exit 1) with the nearest ids as a suggestion. `3.d` never resolves to `3.đ`.
+    Raises Refused with the nearest ids as a suggestion. `3.d` never resolves to `3.đ`.
     """
     return plan.task(resolve_id(task_id, [t.id for t in plan.all_tasks()],
                                 _("không có nhiệm vụ mã “{id}”{hint}")))
 
 
 def find_target(plan: Plan, target_id: str) -> Target:
-    """The target with id `target_id`; CchcError (exit 1) with a suggestion if there is none."""
+    """The target with id `target_id`; Refused with a suggestion if there is none."""
     return plan.target(resolve_id(target_id, [t.id for t in plan.targets], _("không có chỉ tiêu mã “{id}”{hint}")))
 
 
@@ -349,7 +349,7 @@ class TaskDetail:
 def task_detail(plan: Plan, task_id: str, as_of: dt.date, base_dir: Path) -> TaskDetail:
     """Everything about one task on `as_of`; `base_dir` is the plan's folder (for evidence files).
 
-    Raises CchcError (exit 1, with a suggestion) for an unknown id.
+    Raises Refused (with a suggestion) for an unknown id.
     """
     task = find_task(plan, task_id)
     year = plan.plan.year
@@ -406,7 +406,7 @@ def measurement_key(period: str) -> tuple:
 
 
 def target_rows(plan: Plan, as_of: dt.date, target_id: str | None = None) -> list[TargetRow]:
-    """Every target (or only `target_id`, CchcError with a suggestion if unknown) on `as_of`."""
+    """Every target (or only `target_id`, Refused with a suggestion if unknown) on `as_of`."""
     targets = [find_target(plan, target_id)] if target_id is not None else list(plan.targets)
     rows = []
     for t in targets:

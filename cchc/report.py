@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import CchcError
+from .diagnostics import CchcError, NotFound, UsageError
 from .i18n import _
 from .model import Plan
 from .report_context import build_context
@@ -52,7 +52,7 @@ def find_template(explicit: str | os.PathLike | None = None, plan_path: str | os
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise CchcError(_("không tìm thấy mẫu báo cáo {path}").format(path=path), exit_code=2)
+            raise NotFound(_("không tìm thấy mẫu báo cáo {path}").format(path=path))
         return path
     if plan_path:
         beside = Path(plan_path).resolve().parent / TEMPLATE_DIR / TEMPLATE_NAME
@@ -209,11 +209,10 @@ def render_report(plan: Plan, quarter: int, out_path: str | os.PathLike, templat
     context = build_context(plan, quarter, as_of, calendar)
     template_path = Path(template) if template else default_template()
     if not template_path.is_file():
-        raise CchcError(_("không tìm thấy mẫu báo cáo {path}").format(path=template_path), exit_code=2)
+        raise NotFound(_("không tìm thấy mẫu báo cáo {path}").format(path=template_path))
     out = Path(out_path)
     if out.suffix.lower() != ".docx":
-        raise CchcError(_("tệp báo cáo phải có đuôi .docx: {path} (dùng --pdf để có thêm bản PDF)").format(path=out),
-                        exit_code=2)
+        raise UsageError(_("tệp báo cáo phải có đuôi .docx: {path} (dùng --pdf để có thêm bản PDF)").format(path=out))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=".cchc-", suffix=".docx.tmp", dir=out.parent)

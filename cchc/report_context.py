@@ -32,7 +32,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .diagnostics import CchcError
+from .diagnostics import UsageError
 from .i18n import _
 from .model import ALL_UNITS, Measurement, Narrative, Plan, Recurrence, Target, Task
 from .periods import (ReportPeriod, deliverables, due_day_text, format_date, format_date_long, key_name,
@@ -284,16 +284,16 @@ def _next_tasks(plan: Plan, groups: list[dict], by_id: dict[str, Task], period: 
 def build_context(plan: Plan, quarter: int, as_of: dt.date | None = None, calendar: bool = False) -> dict:
     """The data of report `quarter` (1-4) of `plan`, dated `as_of` (default today); see the module doc.
 
-    Raises CchcError (exit 2) for a quarter outside 1-4 or a report dated before its period starts.
+    Raises UsageError for a quarter outside 1-4 or a report dated before its period starts.
     """
     as_of = as_of or dt.date.today()
     if quarter not in (1, 2, 3, 4):
-        raise CchcError(_("--quarter phải là 1, 2, 3 hoặc 4, không phải {n}").format(n=quarter), exit_code=2)
+        raise UsageError(_("--quarter phải là 1, 2, 3 hoặc 4, không phải {n}").format(n=quarter))
     period = report_period(plan.plan.year, quarter, calendar)
     if as_of < period.start:
-        raise CchcError(_(
+        raise UsageError(_(
             "ngày báo cáo {date} ở trước kỳ báo cáo {name} (bắt đầu {start}); chọn ngày khác bằng --as-of"
-        ).format(date=format_date(as_of), name=period.name, start=format_date(period.start)), exit_code=2)
+        ).format(date=format_date(as_of), name=period.name, start=format_date(period.start)))
     with vietnamese_values():
         return _build_context(plan, quarter, as_of, calendar)
 
@@ -317,52 +317,16 @@ def _build_context(plan: Plan, quarter: int, as_of: dt.date, calendar: bool) -> 
     narrative_ctx: dict[str, Any] = {f: _paragraphs(getattr(narrative, f) if narrative else "")
                                      for f in NARRATIVE_FIELDS}
     narrative_ctx["empty"] = not any(narrative_ctx[f] for f in NARRATIVE_FIELDS)
-    name = _clean(period.name)
-    signer = info.signer
-    issuer_lines = _lines(info.issuer_lines) or [_clean(info.issuer)]
-    authority = _lines(signer.authority)
-
     return {
-        "report": {
-            "quarter": quarter,
-            "key": period.key,
-            "narrative_key": narrative_key,
-            "name": name,
-            "name_upper": name.upper(),
-            "calendar": calendar,
-            "annual": quarter == 4,
-            "year": info.year,
-            "start": format_date(period.start),
-            "end": format_date(period.end),
-            "data_end": format_date(cut),
-            "as_of": format_date(as_of),
-            "date_long": _clean(format_date_long(as_of)),
-        },
-        "org": {
-            "parent": _clean(info.parent),
-            "parent_upper": _clean(info.parent).upper(),
-            "issuer": _clean(info.issuer),
-            "issuer_upper": _clean(info.issuer).upper(),
-            "issuer_lines": [line.upper() for line in issuer_lines],
-            "issuer_short": _clean(info.issuer_short),
-            "place": _clean(info.place),
-            "report_to": _clean(info.report_to),
-            "all_units": _clean(info.all_units_text),
-        },
+        "report": {**_report_part(period, cut, as_of), "narrative_key": narrative_key},
+        "org": _org_part(plan),
         "plan": {
             "title": _clause(info.title),
             "year": info.year,
             "number": _clean(info.number),
             "date": format_date(info.date) if info.date else "",
         },
-        "signer": {
-            "name": _clean(signer.name),
-            "title": _clean(signer.title),
-            "title_upper": _clean(signer.title).upper(),
-            "authority_lines": [line.upper() for line in authority],
-            "authority": " ".join(authority),
-            "authority_upper": " ".join(authority).upper(),
-        },
+        "signer": _signer_part(plan),
         "recipients": _recipients(plan),
         "areas": areas,
         "direction": [a for a in areas if a["direction"]],
@@ -375,6 +339,53 @@ def _build_context(plan: Plan, quarter: int, as_of: dt.date, calendar: bool) -> 
         "targets": _target_rows(plan, period),
         "narrative": narrative_ctx,
         "next": _next_tasks(plan, groups, by_id, period),
+    }
+
+
+def _report_part(period: ReportPeriod, cut: dt.date, as_of: dt.date) -> dict:
+    name = _clean(period.name)
+    return {
+        "quarter": period.quarter,
+        "key": period.key,
+        "name": name,
+        "name_upper": name.upper(),
+        "calendar": period.calendar,
+        "annual": period.quarter == 4,
+        "year": period.year,
+        "start": format_date(period.start),
+        "end": format_date(period.end),
+        "data_end": format_date(cut),
+        "as_of": format_date(as_of),
+        "date_long": _clean(format_date_long(as_of)),
+    }
+
+
+def _org_part(plan: Plan) -> dict:
+    info = plan.plan
+    issuer_lines = _lines(info.issuer_lines) or [_clean(info.issuer)]
+    return {
+        "parent": _clean(info.parent),
+        "parent_upper": _clean(info.parent).upper(),
+        "issuer": _clean(info.issuer),
+        "issuer_upper": _clean(info.issuer).upper(),
+        "issuer_lines": [line.upper() for line in issuer_lines],
+        "issuer_short": _clean(info.issuer_short),
+        "place": _clean(info.place),
+        "report_to": _clean(info.report_to),
+        "all_units": _clean(info.all_units_text),
+    }
+
+
+def _signer_part(plan: Plan) -> dict:
+    signer = plan.plan.signer
+    authority = _lines(signer.authority)
+    return {
+        "name": _clean(signer.name),
+        "title": _clean(signer.title),
+        "title_upper": _clean(signer.title).upper(),
+        "authority_lines": [line.upper() for line in authority],
+        "authority": " ".join(authority),
+        "authority_upper": " ".join(authority).upper(),
     }
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .diagnostics import CchcError, PlanInvalid
+from .finding_codes import format_finding
 from .i18n import _
 from .planfile import LoadedPlan, PlanDocument, decode_text, parse_document, read_bytes, validate_document
 from .yamledit import TextEdit
@@ -108,7 +109,7 @@ def _load_before(shown: Path, text: str) -> LoadedPlan:
         head = _("{path}: tệp còn dấu xung đột khi gộp của git; giải quyết xung đột trước, không ghi thay đổi nào") \
             if conflict else _("{path}: tệp kế hoạch đang có lỗi nên không ghi thay đổi nào; sửa các lỗi sau "
                                "rồi chạy lại lệnh")
-        raise PlanNotWritten("\n".join([head.format(path=shown), *(str(d) for d in e.diagnostics)])) from None
+        raise PlanNotWritten("\n".join([head.format(path=shown), *(format_finding(d) for d in e.diagnostics)])) from None
 
 
 def _check_after(shown: Path, edit: TextEdit, new_text: str) -> None:

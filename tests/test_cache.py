@@ -189,9 +189,9 @@ def test_generated_plans_are_reproducible_and_valid(tmp_path):
 
 def test_status_through_the_cache_prints_the_same(plan_copy):
     path = plan_copy(PROGRESS_PLAN)
-    first = run("status", "-f", path, "--as-of", "2023-06-20", "--json")
+    first = run("status", "-p", path, "--as-of", "2023-06-20", "--json")
     assert len(entries()) == 1
-    second = run("status", "-f", path, "--as-of", "2023-06-20", "--json")
+    second = run("status", "-p", path, "--as-of", "2023-06-20", "--json")
     assert first.exit_code == second.exit_code == 0
     assert first.stdout == second.stdout
 
@@ -199,7 +199,7 @@ def test_status_through_the_cache_prints_the_same(plan_copy):
 def test_cli_writes_its_cache_where_told(plan_copy, tmp_path):
     target = tmp_path / "elsewhere"
     path = plan_copy(PROGRESS_PLAN)
-    result = run("status", "-f", path, env={"CCHC_CACHE_DIR": str(target)})
+    result = run("status", "-p", path, env={"CCHC_CACHE_DIR": str(target)})
     assert result.exit_code == 0
     assert len(list((target / "plans").glob("*.json"))) == 1
     assert os.listdir(target / "plans")[0].endswith(".json")

@@ -82,7 +82,7 @@ def marked_line(text: str) -> int:
 def check(tmp_path, text: str, as_of: str):
     plan = tmp_path / "plan_2023.yaml"
     plan.write_text(text, encoding="utf-8")
-    result = run("check", "-f", plan, "--as-of", as_of, "--json")
+    result = run("check", "-p", plan, "--as-of", as_of, "--json")
     return result, json.loads(result.stdout)
 
 
@@ -270,7 +270,7 @@ def markers(path=QUERY_PLAN) -> list[tuple[int, str]]:
 def test_fixture_findings_are_exactly_the_marked_lines():
     from cchc.checks import CHECK_CODES
 
-    result = run("check", "-f", QUERY_PLAN, "--as-of", "2023-07-20", "--json")
+    result = run("check", "-p", QUERY_PLAN, "--as-of", "2023-07-20", "--json")
     findings = json.loads(result.stdout)
     assert sorted((f["line"], f["code"]) for f in findings) == sorted(markers())
     assert {f["code"] for f in findings} == set(CHECK_CODES)  # the fixture shows every code
@@ -279,7 +279,7 @@ def test_fixture_findings_are_exactly_the_marked_lines():
 
 
 def test_json_shape():
-    result = run("check", "-f", QUERY_PLAN, "--as-of", "2023-07-20", "--json")
+    result = run("check", "-p", QUERY_PLAN, "--as-of", "2023-07-20", "--json")
     findings = json.loads(result.stdout)
     assert isinstance(findings, list) and findings
     assert all(list(f) == ["file", "line", "column", "severity", "code", "message"] for f in findings)
@@ -289,7 +289,7 @@ def test_json_shape():
 
 def test_line_shape_relative_path_and_summary(monkeypatch):
     monkeypatch.chdir(FIXTURES)
-    result = run("check", "-f", QUERY_PLAN, "--as-of", "20/07/2023")
+    result = run("check", "-p", QUERY_PLAN, "--as-of", "20/07/2023")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     late = [line for line in lines if "[late-task]" in line]
@@ -304,22 +304,22 @@ def test_warnings_only_exit_0(tmp_path):
     text = plan_text(narratives="narratives:\n  2023-Q1:\n    causes: \"\"\n")
     result, findings = check(tmp_path, text, "2023-03-20")
     assert [f["severity"] for f in findings] == ["warning"] * 4 and result.exit_code == 0
-    plain = run("check", "-f", tmp_path / "plan_2023.yaml", "--as-of", "2023-03-20")
+    plain = run("check", "-p", tmp_path / "plan_2023.yaml", "--as-of", "2023-03-20")
     assert plain.exit_code == 0 and "cảnh báo [empty-narrative]" in plain.stdout
 
 
 def test_fresh_plan_2023_has_no_errors_on_15_january():
-    result = run("check", "-f", PLAN_2023, "--as-of", "2023-01-15", "--json")
+    result = run("check", "-p", PLAN_2023, "--as-of", "2023-01-15", "--json")
     assert result.exit_code == 0, result.stdout
     findings = json.loads(result.stdout)
     assert [f for f in findings if f["severity"] == "error"] == []
-    plain = run("check", "-f", PLAN_2023, "--as-of", "15/01/2023")
+    plain = run("check", "-p", PLAN_2023, "--as-of", "15/01/2023")
     assert plain.exit_code == 0 and "lỗi [" not in plain.stdout
 
 
 def test_progress_fixture_late_tasks_in_june():
     # plan_progress.yaml: 2.a is late from 01/06, 6.đ from 01/04; nothing else is late on 20/06.
-    result = run("check", "-f", PROGRESS_PLAN, "--as-of", "2023-06-20", "--json")
+    result = run("check", "-p", PROGRESS_PLAN, "--as-of", "2023-06-20", "--json")
     findings = json.loads(result.stdout)
     late = [f["message"].split()[2] for f in findings if f["code"] == "late-task"]
     assert late == ["2.a", "6.đ"] and result.exit_code == 1
@@ -328,7 +328,7 @@ def test_progress_fixture_late_tasks_in_june():
 def test_invalid_plan_is_reported_like_validate(tmp_path):
     plan = tmp_path / "plan_2023.yaml"
     plan.write_text(plan_text().replace("lead: VP", "lead: XX"), encoding="utf-8")
-    result = run("check", "-f", plan)
+    result = run("check", "-p", plan)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert re.search(r"plan_2023\.yaml:\d+:\d+: .*XX", result.stderr)
 

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.main import get_command
 
-from cchc import commands
+from cchc import command_modules as commands
 from conftest import PROGRESS_PLAN
 
 
@@ -43,7 +43,7 @@ def test_command_word(argv, word):
 
 
 def test_modules_for_each_command():
-    assert commands.modules_for("status") == ()
+    assert commands.modules_for("status") == ("cli_plan",)
     assert commands.modules_for("kpi") == ("cli_query", "cli_edit")
     assert commands.modules_for("report") == ("cli_report",)
     assert commands.modules_for("nonsense") == tuple(commands.COMMAND_MODULES)
@@ -58,11 +58,11 @@ def run_script(*args, cwd=None):
 def test_console_script_runs_commands_of_each_module(tmp_path):
     plan = tmp_path / "plan_2023.yaml"
     plan.write_bytes(PROGRESS_PLAN.read_bytes())
-    assert run_script("tasks", "--area", "1", "-f", plan).returncode == 0
+    assert run_script("tasks", "--area", "1", "-p", plan).returncode == 0
     proc = run_script("kpi", "record", "dvctt", "71", "--period", "2023-Q2", "-p", plan)
     assert proc.returncode == 0, proc.stderr
     assert "period: 2023-Q2\n        value: 71" in plan.read_text(encoding="utf-8")
-    assert '"id": "dvctt"' in run_script("kpi", "dvctt", "-f", plan, "--json").stdout
+    assert '"id": "dvctt"' in run_script("kpi", "dvctt", "-p", plan, "--json").stdout
 
 
 def test_help_lists_every_command():

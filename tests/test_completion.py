@@ -20,7 +20,7 @@ PLAN_ARG = shlex.quote(str(QUERY_PLAN))  # the checkout may live in a folder wit
 
 def ctx(file=QUERY_PLAN, parent=None):
     """A stand-in for click's Context: completion reads only `params` and `parent`."""
-    return SimpleNamespace(params={"file": str(file) if file else None}, parent=parent)
+    return SimpleNamespace(params={"plan": str(file) if file else None}, parent=parent)
 
 
 def values(items) -> list[str]:
@@ -28,7 +28,7 @@ def values(items) -> list[str]:
 
 
 def test_task_ids_by_prefix_in_lettering_order():
-    from cchc.cli_query import complete_task_id
+    from cchc.completion import complete_task_id
 
     assert values(complete_task_id(ctx(), "3.")) == ["3.a", "3.d", "3.đ", "3.e", "3.g"]
     assert values(complete_task_id(ctx(), "3.đ")) == ["3.đ"]
@@ -40,7 +40,7 @@ def test_task_ids_by_prefix_in_lettering_order():
 
 
 def test_unit_keys_and_target_ids():
-    from cchc.cli_query import complete_area, complete_target_id, complete_unit
+    from cchc.completion import complete_area, complete_target_id, complete_unit
 
     assert values(complete_unit(ctx(), "")) == ["VP", "TTRA", "KHTC", "QLKH", "TTTT", "CCTĐC"]
     assert complete_unit(ctx(), "CC") == [("CCTĐC", "Chi cục Tiêu chuẩn Đo lường Chất lượng")]
@@ -51,7 +51,7 @@ def test_unit_keys_and_target_ids():
 
 
 def test_plan_found_through_parent_context_or_environment(monkeypatch, tmp_path):
-    from cchc.cli_query import complete_unit
+    from cchc.completion import complete_unit
 
     child = SimpleNamespace(params={}, parent=ctx())
     assert values(complete_unit(child, "K")) == ["KHTC"]
@@ -62,7 +62,7 @@ def test_plan_found_through_parent_context_or_environment(monkeypatch, tmp_path)
 
 @pytest.mark.parametrize("setup", ["missing", "invalid", "none-in-folder", "two-in-folder", "binary"])
 def test_never_raises_returns_nothing(setup, tmp_path, monkeypatch):
-    from cchc.cli_query import complete_target_id, complete_task_id, complete_unit
+    from cchc.completion import complete_target_id, complete_task_id, complete_unit
 
     monkeypatch.chdir(tmp_path)
     file = None
@@ -82,7 +82,7 @@ def test_never_raises_returns_nothing(setup, tmp_path, monkeypatch):
 
 
 def test_plan_in_the_current_folder_is_used(tmp_path, monkeypatch):
-    from cchc.cli_query import complete_task_id
+    from cchc.completion import complete_task_id
 
     (tmp_path / "plan_2023.yaml").write_bytes(QUERY_PLAN.read_bytes())
     monkeypatch.chdir(tmp_path)
@@ -100,20 +100,20 @@ def complete_through_typer(shell_env: dict) -> str:
 
 def test_bash_completes_show_ids():
     out = complete_through_typer({"_CCHC_COMPLETE": "complete_bash",
-                                  "COMP_WORDS": f"cchc show -f {PLAN_ARG} 3.", "COMP_CWORD": "4"})
+                                  "COMP_WORDS": f"cchc show -p {PLAN_ARG} 3.", "COMP_CWORD": "4"})
     assert out.split() == ["3.a", "3.d", "3.đ", "3.e", "3.g"]
 
 
 def test_bash_completes_kpi_ids_and_tasks_unit():
     out = complete_through_typer({"_CCHC_COMPLETE": "complete_bash",
-                                  "COMP_WORDS": f"cchc kpi -f {PLAN_ARG} s", "COMP_CWORD": "4"})
+                                  "COMP_WORDS": f"cchc kpi -p {PLAN_ARG} s", "COMP_CWORD": "4"})
     assert out.split() == ["so-hoa"]
     out = complete_through_typer({"_CCHC_COMPLETE": "complete_bash",
-                                  "COMP_WORDS": f"cchc tasks -f {PLAN_ARG} --unit T", "COMP_CWORD": "5"})
+                                  "COMP_WORDS": f"cchc tasks -p {PLAN_ARG} --unit T", "COMP_CWORD": "5"})
     assert out.split() == ["TTRA", "TTTT"]
 
 
 def test_zsh_gets_names_as_descriptions():
     out = complete_through_typer({"_CCHC_COMPLETE": "complete_zsh",
-                                  "_TYPER_COMPLETE_ARGS": f"cchc tasks -f {PLAN_ARG} --unit CC"})
+                                  "_TYPER_COMPLETE_ARGS": f"cchc tasks -p {PLAN_ARG} --unit CC"})
     assert '"CCTĐC":"Chi cục Tiêu chuẩn Đo lường Chất lượng"' in out

@@ -35,7 +35,7 @@ class Repo:
         return self.git("rev-parse", "--short", "HEAD")
 
     def cchc(self, *args: str):
-        return run(*args, "-f", self.plan)
+        return run(*args, "-p", self.plan)
 
 
 def new_repo(root: Path, folder: str = "ke-hoach") -> Repo:
@@ -216,7 +216,7 @@ def test_not_a_git_repository(tmp_path):
     require_tool("git")
     plan = tmp_path / "plan_2023.yaml"
     plan.write_bytes(PLAN_2023.read_bytes())
-    result = run("diff", "-f", plan, env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
+    result = run("diff", "-p", plan, env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
     assert result.exit_code == 2
     assert result.stderr == f"lỗi: {plan}: tệp kế hoạch không nằm trong một kho git\n"
 

@@ -57,11 +57,11 @@ def plan(tmp_path, monkeypatch):
             assert load(self.path).plan  # still valid
             return diff(before, self.text)
 
-        def refused(self, *args: str) -> str:
-            """Run a command that must be refused: exit 1, file byte-for-byte unchanged; its stderr."""
+        def refused(self, *args: str, exit_code: int = 1) -> str:
+            """Run a command that must be refused: exit 1 (2: bad usage), file byte-for-byte unchanged; its stderr."""
             raw = self.path.read_bytes()
             result = run(*args)
-            assert result.exit_code == 1, (result.exit_code, result.stderr)
+            assert result.exit_code == exit_code, (result.exit_code, result.stderr)
             assert self.path.read_bytes() == raw
             return result.stderr
 
@@ -176,7 +176,7 @@ def test_done_with_evidence_file(plan, tmp_path):
     pdf = folder / "bao cao 45.pdf"
     pdf.write_bytes(b"%PDF-1.4 test")
     digest = hashlib.sha256(b"%PDF-1.4 test").hexdigest()
-    p.ok("done", "1.a", "--evidence", "Kế hoạch số 12/KH-SKHCN ngày 10/3/2023", "--file", str(pdf),
+    p.ok("done", "1.a", "--evidence", "Kế hoạch số 12/KH-SKHCN ngày 10/3/2023", "--attach", str(pdf),
          "--date", "10/03/2023", "--by", "An")
     added = [line for line in changed(p.before, p.text) if line.startswith("+")]
     assert added[-5:] == [
@@ -319,14 +319,14 @@ def test_refused_percent_out_of_range(plan):
     assert "không phải một số" in p.refused("update", "3.đ", "--percent", "bốn mươi", "--date", "01/02/2023")
 
 
-@pytest.mark.parametrize("date, message", [
-    ("31/02/2023", "ngày “31/02/2023” không hợp lệ"),
-    ("hôm qua", "ngày “hôm qua” không hợp lệ"),
-    ("15/01/2024", "ngày 15/01/2024 nằm ngoài năm kế hoạch 2023"),
+@pytest.mark.parametrize("date, message, exit_code", [
+    ("31/02/2023", "ngày “31/02/2023” không hợp lệ", 2),  # a malformed date is bad usage
+    ("hôm qua", "ngày “hôm qua” không hợp lệ", 2),
+    ("15/01/2024", "ngày 15/01/2024 nằm ngoài năm kế hoạch 2023", 1),  # a real day the plan refuses
 ])
-def test_refused_bad_date(plan, date, message):
+def test_refused_bad_date(plan, date, message, exit_code):
     p = plan()
-    err = p.refused("update", "3.đ", "--percent", "10", "--date", date, "--by", "An")
+    err = p.refused("update", "3.đ", "--percent", "10", "--date", date, "--by", "An", exit_code=exit_code)
     assert message in err
 
 
@@ -358,7 +358,7 @@ def test_refused_done_twice_and_reopen_of_open_task(plan):
 
 def test_refused_missing_evidence_file(plan):
     p = plan()
-    err = p.refused("evidence", "add", "3.đ", "Báo cáo", "--file", "khong-co.pdf")
+    err = p.refused("evidence", "add", "3.đ", "Báo cáo", "--attach", "khong-co.pdf")
     assert "không tìm thấy tệp tài liệu kiểm chứng khong-co.pdf" in err
 
 
@@ -396,7 +396,7 @@ def test_refused_conflict_markers(plan):
                                        ">>>>>>> nhanh-khac\n"), encoding="utf-8")
     err = p.refused("update", "3.đ", "--percent", "10", "--date", "01/02/2023", "--by", "An")
     assert "tệp còn dấu xung đột khi gộp của git" in err
-    assert "plan_2023.yaml:21:1: còn dấu xung đột khi gộp của git (<<<<<<<)" in err
+    assert "plan_2023.yaml:21:1: lỗi [merge-conflict] còn dấu xung đột khi gộp của git (<<<<<<<)" in err
 
 
 def test_refused_invalid_plan(plan):
@@ -433,6 +433,6 @@ def test_note_from_standard_input(plan):
 def test_done_with_only_a_file_uses_its_name(plan, tmp_path):
     p = plan()
     (tmp_path / "QD 15.pdf").write_bytes(b"x")
-    p.ok("done", "3.đ", "--file", "QD 15.pdf", "--date", "20/03/2023", "--by", "An")
+    p.ok("done", "3.đ", "--attach", "QD 15.pdf", "--date", "20/03/2023", "--by", "An")
     evidence = load(p.path).plan.task("3.đ").evidence
     assert [(e.text, e.file) for e in evidence] == [("QD 15.pdf", "QD 15.pdf")]

@@ -15,7 +15,7 @@ from conftest import PROGRESS_PLAN, run
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory):
     path = tmp_path_factory.mktemp("xlsx") / "ke-hoach.xlsx"
-    result = run("export", "-f", PROGRESS_PLAN, "--xlsx", path, "--as-of", "20/06/2023")
+    result = run("export", "-p", PROGRESS_PLAN, "--xlsx", path, "--as-of", "20/06/2023")
     assert result.exit_code == 0, result.stderr
     assert result.stderr == f"Đã ghi bảng tính {path}\n"
     return openpyxl.load_workbook(path)
@@ -94,7 +94,7 @@ def test_target_rows(workbook):
 @pytest.fixture(scope="module")
 def calendar(tmp_path_factory):
     path = tmp_path_factory.mktemp("ics") / "han.ics"
-    result = run("export", "-f", PROGRESS_PLAN, "--ics", path)
+    result = run("export", "-p", PROGRESS_PLAN, "--ics", path)
     assert result.exit_code == 0, result.stderr
     cal = icalendar.Calendar.from_ical(path.read_bytes())
     assert result.stderr == f"Đã ghi lịch {path} ({len(cal.walk('VEVENT'))} sự kiện)\n"
@@ -156,18 +156,18 @@ def test_uids_are_unique_and_stable(calendar, tmp_path):
     assert "cchc-2023-3.%C4%91-20231231@cchc" in uids  # 3.đ, not confused with 3.d
     assert "cchc-2023-report-Q1-20230314@cchc" in uids
     again = tmp_path / "again.ics"
-    assert run("export", "-f", PROGRESS_PLAN, "--ics", again).exit_code == 0
+    assert run("export", "-p", PROGRESS_PLAN, "--ics", again).exit_code == 0
     assert [str(e["UID"]) for e in events(icalendar.Calendar.from_ical(again.read_bytes()))] == uids
 
 
 def test_export_needs_a_target():
-    result = run("export", "-f", PROGRESS_PLAN)
+    result = run("export", "-p", PROGRESS_PLAN)
     assert result.exit_code == 2
     assert result.stderr == "lỗi: chọn tệp cần xuất: --xlsx TỆP và/hoặc --ics TỆP\n"
 
 
 def test_unwritable_target_is_one_line(tmp_path):
-    result = run("export", "-f", PROGRESS_PLAN, "--ics", tmp_path / "missing" / "han.ics")
+    result = run("export", "-p", PROGRESS_PLAN, "--ics", tmp_path / "missing" / "han.ics")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"lỗi: {tmp_path / 'missing' / 'han.ics'}: không ghi được tệp (")
     assert len(result.stderr.splitlines()) == 1

@@ -21,7 +21,7 @@ import update_catalogue  # noqa: E402
 
 
 def status(*args, env=None):
-    result = run("status", "-f", PROGRESS_PLAN, "--as-of", "20/06/2023", *args, env=env)
+    result = run("status", "-p", PROGRESS_PLAN, "--as-of", "20/06/2023", *args, env=env)
     assert result.exit_code == 0, result.stderr
     return result.stdout.splitlines()
 
@@ -31,7 +31,8 @@ def test_status_in_english_with_lang_after_the_command():
     assert out[0] == ("Kế hoạch công tác cải cách hành chính năm 2023 — Sở Khoa học và Công nghệ — "
                       "as of 20/06/2023")
     assert out[1].split() == ["Area", "Done", "In", "progress", "Not", "started", "Late", "Progress"]
-    assert out[10].startswith("III. Implementation ") and out[11].startswith("Total ")
+    # The duties section's title is the plan's own text, like the areas' titles: not translated.
+    assert out[10].startswith("III. Tổ chức thực hiện ") and out[11].startswith("Total ")
     assert "Late tasks" in out and "Tasks due within 30 days" in out
     assert any(line.startswith("Tỷ lệ hài lòng của người dân") and line.endswith("86,5%  not reached")
                for line in out)
@@ -40,7 +41,7 @@ def test_status_in_english_with_lang_after_the_command():
 def test_english_with_the_environment_or_before_the_command():
     english = status("--lang", "en")
     assert status(env={"CCHC_LANG": "en"}) == english
-    result = run("--lang", "en", "status", "-f", PROGRESS_PLAN, "--as-of", "20/06/2023")
+    result = run("--lang", "en", "status", "-p", PROGRESS_PLAN, "--as-of", "20/06/2023")
     assert result.stdout.splitlines() == english
 
 
@@ -57,14 +58,14 @@ def test_errors_in_english(tmp_path):
                       encoding="utf-8")
     result = run("validate", broken, "--lang", "en")
     assert result.exit_code == 1
-    assert result.stdout == f"{broken}:39:22: a percentage must be between 0 and 100, not 120\n"
-    missing = run("status", "-f", tmp_path / "none.yaml", "--lang", "en")
+    assert result.stdout == f"{broken}:39:22: error [bad-percent] a percentage must be between 0 and 100, not 120\n"
+    missing = run("status", "-p", tmp_path / "none.yaml", "--lang", "en")
     assert (missing.exit_code, missing.stderr) == (2, f"error: {tmp_path / 'none.yaml'}: plan file not found\n")
 
 
 def test_english_in_a_fresh_process():
     # The catalogue is found where the package is installed, not only in the test process.
-    proc = subprocess.run([sys.executable, "-m", "cchc", "status", "-f", str(PROGRESS_PLAN), "--as-of",
+    proc = subprocess.run([sys.executable, "-m", "cchc", "status", "-p", str(PROGRESS_PLAN), "--as-of",
                            "20/06/2023", "--lang", "en"], capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[1].startswith("Area ")
@@ -72,7 +73,7 @@ def test_english_in_a_fresh_process():
 
 def test_exports_stay_vietnamese(tmp_path):
     path = tmp_path / "ke-hoach.xlsx"
-    assert run("export", "-f", PROGRESS_PLAN, "--xlsx", path, "--lang", "en").exit_code == 0
+    assert run("export", "-p", PROGRESS_PLAN, "--xlsx", path, "--lang", "en").exit_code == 0
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "Nhiệm vụ"
     assert wb["Nhiệm vụ"]["I1"].value == "Trạng thái"

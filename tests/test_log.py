@@ -129,4 +129,4 @@ def test_log_with_recording_between_commits(history):
     update(repo, "3.d", 20, "Bắt đầu", "2023-03-25")
     assert table(repo.cchc("log"))[1] == row("20/03/2023", AN[0], shas["done"],
                                              f"3.đ: hoàn thành, tài liệu kiểm chứng: {EVIDENCE}")
-    assert len(table(run("log", "-f", repo.plan, "3.d"))) == 2  # title and the commit that added 3.d
+    assert len(table(run("log", "-p", repo.plan, "3.d"))) == 2  # title and the commit that added 3.d

@@ -58,8 +58,8 @@ def test_validate_hook_fails_on_a_broken_plan(repo):
     result = run_hook(hook, ["README.md", "plan_2023.yaml", "ke-hoach/plan_2023.yaml"], repo)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "ke-hoach/plan_2023.yaml:35:19: không có đơn vị mã TTR trong danh mục units",
-        "ke-hoach/plan_2023.yaml:39:22: phần trăm phải từ 0 đến 100, không phải 140",
+        "ke-hoach/plan_2023.yaml:35:19: lỗi [unknown-unit] không có đơn vị mã TTR trong danh mục units",
+        "ke-hoach/plan_2023.yaml:39:22: lỗi [bad-percent] phần trăm phải từ 0 đến 100, không phải 140",
     ]
     assert "plan_2023.yaml: hợp lệ" in result.stderr
     assert "Traceback" not in result.stderr

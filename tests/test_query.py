@@ -31,7 +31,7 @@ def nfd(text: str) -> str:
 
 def ids(*args: str, plan=QUERY_PLAN, as_of: str = AS_OF) -> list[str]:
     """Ids listed by `cchc tasks ARGS --json` (exit 0 required)."""
-    result = run("tasks", "-f", plan, "--as-of", as_of, "--json", *args)
+    result = run("tasks", "-p", plan, "--as-of", as_of, "--json", *args)
     assert result.exit_code == 0, result.stderr
     return [t["id"] for t in json.loads(result.stdout)]
 
@@ -105,7 +105,7 @@ def test_area(area, expected):
 
 
 def test_unknown_area_is_a_usage_error_listing_the_areas():
-    result = run("tasks", "-f", QUERY_PLAN, "--area", "9")
+    result = run("tasks", "-p", QUERY_PLAN, "--area", "9")
     assert result.exit_code == 2
     assert "1, 3, 6, III" in result.stderr and result.stdout == ""
 
@@ -119,7 +119,7 @@ def test_unit_includes_supporting_and_all():
 
 
 def test_lead_without_unit_is_a_usage_error():
-    result = run("tasks", "-f", QUERY_PLAN, "--lead")
+    result = run("tasks", "-p", QUERY_PLAN, "--lead")
     assert result.exit_code == 2 and "--unit" in result.stderr
 
 
@@ -131,7 +131,7 @@ def test_unit_key_with_diacritics_typed_in_nfd_or_lower_case():
 
 
 def test_unknown_unit_exits_2_with_the_known_keys():
-    result = run("tasks", "-f", QUERY_PLAN, "--unit", "PHONG-X")
+    result = run("tasks", "-p", QUERY_PLAN, "--unit", "PHONG-X")
     assert result.exit_code == 2
     assert "PHONG-X" in result.stderr
     assert "VP, TTRA, KHTC, QLKH, TTTT, CCTĐC" in result.stderr
@@ -160,7 +160,7 @@ def test_several_statuses_combine_with_or():
 
 
 def test_bad_status_is_a_usage_error():
-    result = run("tasks", "-f", QUERY_PLAN, "--status", "xong roi")
+    result = run("tasks", "-p", QUERY_PLAN, "--status", "xong roi")
     assert result.exit_code == 2
     assert "quá hạn" in result.stderr and "late" in result.stderr
 
@@ -190,7 +190,7 @@ def test_due_before_is_inclusive_and_takes_vietnamese_dates():
 @pytest.mark.parametrize("option, value", [("--due-within", "soon"), ("--due-before", "31/02/2023"),
                                            ("--sort", "priority")])
 def test_bad_values_are_usage_errors(option, value):
-    result = run("tasks", "-f", QUERY_PLAN, option, value)
+    result = run("tasks", "-p", QUERY_PLAN, option, value)
     assert result.exit_code == 2, result.stdout
     assert value in result.stderr or "sort" in result.stderr
 
@@ -272,7 +272,7 @@ def test_sort_unit_follows_the_registry_order():
 
 
 def test_json_shape():
-    result = run("tasks", "-f", QUERY_PLAN, "--as-of", AS_OF, "--json")
+    result = run("tasks", "-p", QUERY_PLAN, "--as-of", AS_OF, "--json")
     data = json.loads(result.stdout)
     assert isinstance(data, list) and len(data) == len(ALL_IDS)
     keys = {"id", "area", "title", "lead", "support", "deadline", "due_day", "output", "status", "state", "percent",
@@ -292,7 +292,7 @@ def test_json_shape():
 
 
 def test_csv_has_a_header_and_one_row_per_task():
-    result = run("tasks", "-f", QUERY_PLAN, "--as-of", AS_OF, "--csv", "--area", "3")
+    result = run("tasks", "-p", QUERY_PLAN, "--as-of", AS_OF, "--csv", "--area", "3")
     assert result.exit_code == 0
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["Mã", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời hạn", "Trạng thái", "Tiến độ"]
@@ -302,11 +302,11 @@ def test_csv_has_a_header_and_one_row_per_task():
 
 
 def test_json_and_csv_together_is_a_usage_error():
-    assert run("tasks", "-f", QUERY_PLAN, "--json", "--csv").exit_code == 2
+    assert run("tasks", "-p", QUERY_PLAN, "--json", "--csv").exit_code == 2
 
 
 def test_plain_table_lines():
-    result = run("tasks", "-f", QUERY_PLAN, "--as-of", "20/07/2023", "--late")
+    result = run("tasks", "-p", QUERY_PLAN, "--as-of", "20/07/2023", "--late")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Nhiệm vụ — tính đến ngày 20/07/2023: 3 nhiệm vụ"
@@ -322,7 +322,7 @@ def test_piped_output_has_no_ansi_escapes():
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200"}
     env.pop("NO_COLOR", None)
     for args in (["tasks"], ["show", "3.đ"], ["kpi"], ["units"], ["check"]):
-        proc = subprocess.run([sys.executable, "-m", "cchc", *args, "-f", str(QUERY_PLAN), "--as-of", AS_OF],
+        proc = subprocess.run([sys.executable, "-m", "cchc", *args, "-p", str(QUERY_PLAN), "--as-of", AS_OF],
                               capture_output=True, env=env, cwd=ROOT)
         out = proc.stdout.decode("utf-8")
         assert out.strip(), args
@@ -330,23 +330,23 @@ def test_piped_output_has_no_ansi_escapes():
 
 
 def test_empty_result_says_so_and_exits_0():
-    result = run("tasks", "-f", QUERY_PLAN, "--as-of", AS_OF, "--late", "--status", "done")
+    result = run("tasks", "-p", QUERY_PLAN, "--as-of", AS_OF, "--late", "--status", "done")
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "Không có nhiệm vụ nào khớp" in result.stderr
-    result = run("tasks", "-f", QUERY_PLAN, "--as-of", AS_OF, "--late", "--status", "done", "--json")
+    result = run("tasks", "-p", QUERY_PLAN, "--as-of", AS_OF, "--late", "--status", "done", "--json")
     assert (result.exit_code, json.loads(result.stdout)) == (0, [])
 
 
 def test_fail_if_any_exits_1_only_when_something_matches():
-    late = run("tasks", "-f", QUERY_PLAN, "--as-of", AS_OF, "--late", "--fail-if-any")
+    late = run("tasks", "-p", QUERY_PLAN, "--as-of", AS_OF, "--late", "--fail-if-any")
     assert late.exit_code == 1 and "1.c" in late.stdout
-    none = run("tasks", "-f", QUERY_PLAN, "--as-of", "2023-03-01", "--late", "--fail-if-any")
+    none = run("tasks", "-p", QUERY_PLAN, "--as-of", "2023-03-01", "--late", "--fail-if-any")
     assert none.exit_code == 0
 
 
 def test_missing_plan_is_one_line_exit_2(tmp_path):
-    result = run("tasks", "-f", tmp_path / "khong-co.yaml")
+    result = run("tasks", "-p", tmp_path / "khong-co.yaml")
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 

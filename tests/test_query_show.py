@@ -16,7 +16,7 @@ AS_OF = "2023-07-20"
 
 
 def show_json(task_id: str, as_of: str = AS_OF, plan=QUERY_PLAN) -> dict:
-    result = run("show", task_id, "-f", plan, "--as-of", as_of, "--json")
+    result = run("show", task_id, "-p", plan, "--as-of", as_of, "--json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -32,8 +32,8 @@ def line_of(text: str, path=QUERY_PLAN) -> int:
 
 
 def test_show_d_and_dd_are_different_tasks():
-    d = run("show", "3.d", "-f", QUERY_PLAN, "--as-of", AS_OF)
-    dd = run("show", "3.đ", "-f", QUERY_PLAN, "--as-of", AS_OF)
+    d = run("show", "3.d", "-p", QUERY_PLAN, "--as-of", AS_OF)
+    dd = run("show", "3.đ", "-p", QUERY_PLAN, "--as-of", AS_OF)
     assert d.exit_code == dd.exit_code == 0
     assert d.stdout.splitlines()[0] == "Nhiệm vụ 3.d"
     assert "Thực hiện hiệu quả cơ chế một cửa" in d.stdout and "Đề án phân cấp" not in d.stdout
@@ -42,7 +42,7 @@ def test_show_d_and_dd_are_different_tasks():
 
 
 def test_show_plain_text_has_every_part():
-    out = run("show", "3.g", "-f", QUERY_PLAN, "--as-of", AS_OF).stdout
+    out = run("show", "3.g", "-p", QUERY_PLAN, "--as-of", AS_OF).stdout
     lines = out.splitlines()
     for title in ("Nhiệm vụ 3.g", "Diễn biến tiến độ", "Tài liệu kiểm chứng", "Trong các kỳ báo cáo"):
         assert title in lines
@@ -57,7 +57,7 @@ def test_show_plain_text_has_every_part():
 
 
 def test_show_unknown_id_exits_1_with_a_suggestion():
-    result = run("show", "3.x", "-f", QUERY_PLAN)
+    result = run("show", "3.x", "-p", QUERY_PLAN)
     assert result.exit_code == 1
     assert result.stdout == ""
     [line] = result.stderr.strip().splitlines()
@@ -71,7 +71,7 @@ def test_show_never_confuses_d_with_dd_when_one_is_missing(tmp_path):
     end = text.index("      - id: 3.e\n")
     plan = tmp_path / "plan.yaml"
     plan.write_text(text[:start] + text[end:], encoding="utf-8")
-    result = run("show", "3.d", "-f", plan)
+    result = run("show", "3.d", "-p", plan)
     assert result.exit_code == 1 and result.stdout == ""
     assert "“3.d”" in result.stderr
 
@@ -117,7 +117,7 @@ def test_show_periods_not_begun_and_entries_after_as_of():
     assert (q3["state"], q3["due"]) == (None, ["2023-08-15"])
     assert [(e["date"], e["counted"]) for e in data["progress"]] == [("2023-02-01", True), ("2023-07-10", False)]
     assert data["state"] == "in_progress" and data["percent"] == 40
-    out = run("show", "3.d", "-f", QUERY_PLAN, "--as-of", "01/03/2023").stdout
+    out = run("show", "3.d", "-p", QUERY_PLAN, "--as-of", "01/03/2023").stdout
     assert any(line.startswith("10/07/2023") and "(sau ngày tính)" in line for line in out.splitlines())
     assert any(line.startswith("quý III năm 2023") and "chưa đến kỳ" in line for line in out.splitlines())
 
@@ -127,7 +127,7 @@ def test_show_late_and_done_in_earlier_period():
     assert [p["state"] for p in late] == ["not_started", "late", "late", "late"]
     done = show_json("III.1")["periods"]  # done 20/02: in the Q1 report; Q3 covers 15/06-14/09 alone
     assert [p["state"] for p in done] == ["done"] * 4
-    out = run("show", "III.1", "-f", QUERY_PLAN, "--as-of", AS_OF).stdout
+    out = run("show", "III.1", "-p", QUERY_PLAN, "--as-of", AS_OF).stdout
     assert any(line.startswith("quý III năm 2023") and "đã hoàn thành từ trước kỳ (20/02/2023)" in line
                for line in out.splitlines())
 
@@ -142,7 +142,7 @@ def test_show_on_the_progress_fixture():
 
 
 def kpi_json(*args: str) -> list | dict:
-    result = run("kpi", "-f", QUERY_PLAN, "--as-of", AS_OF, "--json", *args)
+    result = run("kpi", "-p", QUERY_PLAN, "--as-of", AS_OF, "--json", *args)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -172,19 +172,19 @@ def test_kpi_one_target_prints_one_object():
 
 
 def test_kpi_as_of_hides_later_measurements():
-    result = run("kpi", "hai-long", "-f", QUERY_PLAN, "--as-of", "2022-12-01", "--json")
+    result = run("kpi", "hai-long", "-p", QUERY_PLAN, "--as-of", "2022-12-01", "--json")
     data = json.loads(result.stdout)
     assert (data["measurements"], data["mark"]) == ([], "no_data")
 
 
 def test_targets_is_the_same_command():
-    a = run("kpi", "-f", QUERY_PLAN, "--as-of", AS_OF)
-    b = run("targets", "-f", QUERY_PLAN, "--as-of", AS_OF)
+    a = run("kpi", "-p", QUERY_PLAN, "--as-of", AS_OF)
+    b = run("targets", "-p", QUERY_PLAN, "--as-of", AS_OF)
     assert a.exit_code == b.exit_code == 0 and a.stdout == b.stdout
 
 
 def test_kpi_table():
-    lines = run("kpi", "-f", QUERY_PLAN, "--as-of", AS_OF).stdout.splitlines()
+    lines = run("kpi", "-p", QUERY_PLAN, "--as-of", AS_OF).stdout.splitlines()
     assert lines[0] == "Chỉ tiêu — tính đến ngày 20/07/2023"
     header = lines[1].split()
     assert header[header.index("tiêu", 4) + 1:][:3] == ["2023-Q1", "2023-H1", "2023-Q2"]  # after "Mục tiêu"
@@ -195,16 +195,16 @@ def test_kpi_table():
 
 
 def test_kpi_one_target_table_and_csv():
-    lines = run("kpi", "so-hoa", "-f", QUERY_PLAN, "--as-of", AS_OF).stdout.splitlines()
+    lines = run("kpi", "so-hoa", "-p", QUERY_PLAN, "--as-of", AS_OF).stdout.splitlines()
     assert lines[0] == "Chỉ tiêu so-hoa — tính đến ngày 20/07/2023"
     assert any(line.startswith("Kết quả mới nhất") and "35 hồ sơ (kỳ 2023-Q2)" in line for line in lines)
-    rows = list(csv.reader(io.StringIO(run("kpi", "-f", QUERY_PLAN, "--as-of", AS_OF, "--csv").stdout)))
+    rows = list(csv.reader(io.StringIO(run("kpi", "-p", QUERY_PLAN, "--as-of", AS_OF, "--csv").stdout)))
     assert rows[0][:3] == ["Mã", "Chỉ tiêu", "Mục tiêu"] and [r[0] for r in rows[1:]] == \
         ["hai-long", "dvctt", "so-hoa", "par-index"]
 
 
 def test_kpi_unknown_target_suggests():
-    result = run("kpi", "hai-lon", "-f", QUERY_PLAN)
+    result = run("kpi", "hai-lon", "-p", QUERY_PLAN)
     assert result.exit_code == 1
     assert "hai-lon" in result.stderr and "hai-long" in result.stderr
 
@@ -223,7 +223,7 @@ def test_trend_of_a_rank_lower_is_better():
 
 
 def units_json(as_of: str = AS_OF) -> dict:
-    result = run("units", "-f", QUERY_PLAN, "--as-of", as_of, "--json")
+    result = run("units", "-p", QUERY_PLAN, "--as-of", as_of, "--json")
     assert result.exit_code == 0, result.stderr
     return {u["key"]: u for u in json.loads(result.stdout)}
 
@@ -247,17 +247,17 @@ def test_units_follow_as_of():
 
 
 def test_units_table_and_csv():
-    lines = run("units", "-f", QUERY_PLAN, "--as-of", AS_OF).stdout.splitlines()
+    lines = run("units", "-p", QUERY_PLAN, "--as-of", AS_OF).stdout.splitlines()
     assert lines[0] == "Đơn vị — tính đến ngày 20/07/2023"
     row = next(line for line in lines if line.startswith("KHTC "))
     assert row.split()[-7:] == ["1", "0", "0", "0", "1", "3", "6.b"]
-    rows = list(csv.reader(io.StringIO(run("units", "-f", QUERY_PLAN, "--as-of", AS_OF, "--csv").stdout)))
+    rows = list(csv.reader(io.StringIO(run("units", "-p", QUERY_PLAN, "--as-of", AS_OF, "--csv").stdout)))
     assert rows[0][0] == "Mã" and [r[0] for r in rows[1:]] == ["VP", "TTRA", "KHTC", "QLKH", "TTTT", "CCTĐC"]
 
 
 @pytest.mark.parametrize("command", ["kpi", "units"])
 def test_json_and_csv_together_is_a_usage_error(command):
-    assert run(command, "-f", QUERY_PLAN, "--json", "--csv").exit_code == 2
+    assert run(command, "-p", QUERY_PLAN, "--json", "--csv").exit_code == 2
 
 
 def test_report_presence_is_a_library_function():

@@ -35,7 +35,7 @@ AFTER_YEAR_END = "20/12/2023"
 def render(out_dir: Path, quarter: int, *extra: str, plan: Path = PROGRESS_PLAN, as_of: str = AFTER_YEAR_END,
            name: str | None = None):
     out = Path(out_dir) / (name or f"q{quarter}.docx")
-    result = run("report", "--quarter", str(quarter), "-f", plan, "--as-of", as_of, "-o", out, *extra)
+    result = run("report", "--quarter", str(quarter), "-p", plan, "--as-of", as_of, "-o", out, *extra)
     assert result.exit_code == 0, result.stderr
     assert out.is_file()
     return docx.Document(str(out))
@@ -404,7 +404,7 @@ def test_report_stays_vietnamese_with_another_message_language(tmp_path, monkeyp
     # Any message catalogue: CLI messages change language, the document does not.
     monkeypatch.setattr(i18n.gettext, "translation", lambda *args, **kwargs: English())
     out = tmp_path / "r.docx"
-    result = run("--lang", "en", "report", "-q", "2", "-f", PROGRESS_PLAN, "--as-of", AFTER_YEAR_END, "-o", out)
+    result = run("--lang", "en", "report", "-q", "2", "-p", PROGRESS_PLAN, "--as-of", AFTER_YEAR_END, "-o", out)
     assert result.exit_code == 0, result.stderr
     assert "[en]" in result.stderr
     doc = docx.Document(out)

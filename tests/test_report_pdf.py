@@ -23,7 +23,7 @@ def pdf_pages(pdf) -> list[str]:
 def test_pdf_keeps_vietnamese_text_and_page_count(tmp_path):
     require_tool("soffice")
     out = tmp_path / "bao-cao.docx"
-    result = run("report", "-q", "2", "-f", PROGRESS_PLAN, "--as-of", "20/06/2023", "-o", out, "--pdf")
+    result = run("report", "-q", "2", "-p", PROGRESS_PLAN, "--as-of", "20/06/2023", "-o", out, "--pdf")
     assert result.exit_code == 0, result.stderr
     pdf = tmp_path / "bao-cao.pdf"
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
@@ -42,7 +42,8 @@ def test_pdf_keeps_vietnamese_text_and_page_count(tmp_path):
         "Đào tạo & Bồi dưỡng <2025>",
         "Chờ ý kiến góp ý của các phòng",
     ):
-        assert expected in text, expected
+        # Justified lines come back from pdftotext with spaces inside words ("Đào t ạo"): compare without them.
+        assert expected.replace(" ", "") in text.replace(" ", ""), expected
     # Sections I-V, the closing block and a 37-row annex: a few pages, not one and not dozens.
     assert 4 <= len(pages) <= 25
     # Page numbers: none on page 1, "2" centred at the top of page 2.
@@ -54,7 +55,7 @@ def test_pdf_without_libreoffice_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.delenv("CCHC_SOFFICE", raising=False)
     out = tmp_path / "bao-cao.docx"
-    result = run("report", "-q", "1", "-f", PROGRESS_PLAN, "--as-of", "20/12/2023", "-o", out, "--pdf")
+    result = run("report", "-q", "1", "-p", PROGRESS_PLAN, "--as-of", "20/12/2023", "-o", out, "--pdf")
     assert result.exit_code == 1
     assert "sudo apt install libreoffice-writer" in result.stderr
     assert "libreoffice.org" in result.stderr

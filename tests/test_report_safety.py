@@ -86,7 +86,7 @@ def make_template(path: Path, *paragraphs: str) -> Path:
 
 def report_with(tmp_path: Path, template: Path, out: Path | None = None):
     out = out or tmp_path / "out" / "r.docx"
-    return run("report", "-q", "1", "-f", PROGRESS_PLAN, "--as-of", "20/12/2023", "-o", out, "--template", template), out
+    return run("report", "-q", "1", "-p", PROGRESS_PLAN, "--as-of", "20/12/2023", "-o", out, "--template", template), out
 
 
 def _single_line(stderr: str) -> str:
@@ -172,7 +172,7 @@ def test_template_that_is_not_a_docx(tmp_path):
 ])
 def test_bad_usage_exits_2_with_one_line(tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)
-    result = run("report", "-f", PROGRESS_PLAN, *args)
+    result = run("report", "-p", PROGRESS_PLAN, *args)
     assert result.exit_code == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "reports").exists()
@@ -180,7 +180,7 @@ def test_bad_usage_exits_2_with_one_line(tmp_path, monkeypatch, args):
 
 def test_default_output_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = run("report", "-q", "2", "-f", PROGRESS_PLAN, "--as-of", "20/12/2023")
+    result = run("report", "-q", "2", "-p", PROGRESS_PLAN, "--as-of", "20/12/2023")
     assert result.exit_code == 0, result.stderr
     out = Path("reports") / "bao-cao-cchc-2023-q2.docx"
     assert (tmp_path / out).is_file()

@@ -73,7 +73,7 @@ def test_readme_documents_every_context_key():
 
 
 def test_context_is_plain_data(tmp_path):
-    result = run("report", "-q", "1", "-f", PROGRESS_PLAN, "--as-of", "20/12/2023", "--context")
+    result = run("report", "-q", "1", "-p", PROGRESS_PLAN, "--as-of", "20/12/2023", "--context")
     assert result.exit_code == 0, result.stderr
     context = json.loads(result.stdout)
     assert context["report"]["name"] == "quý I năm 2023"

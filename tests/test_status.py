@@ -10,7 +10,7 @@ from conftest import PLAN_2023, PROGRESS_PLAN, ROOT, run
 
 
 def status_json(*args) -> dict:
-    result = run("status", "-f", PROGRESS_PLAN, "--json", *args)
+    result = run("status", "-p", PROGRESS_PLAN, "--json", *args)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -55,7 +55,7 @@ def test_target_marks():
 
 
 def test_plain_output_shows_areas_targets_and_marks():
-    result = run("status", "-f", PROGRESS_PLAN, "--as-of", "20/06/2023")
+    result = run("status", "-p", PROGRESS_PLAN, "--as-of", "20/06/2023")
     assert result.exit_code == 0
     out = result.stdout
     assert "\x1b[" not in out
@@ -91,12 +91,12 @@ def test_no_plan_found_says_how_to_point_at_one(tmp_path, monkeypatch):
 
 
 def test_bad_as_of_is_usage_error():
-    result = run("status", "-f", PROGRESS_PLAN, "--as-of", "31/02/2023")
+    result = run("status", "-p", PROGRESS_PLAN, "--as-of", "31/02/2023")
     assert result.exit_code == 2
 
 
 def test_piped_subprocess_has_no_ansi_and_respects_no_color():
-    proc = subprocess.run([sys.executable, "-m", "cchc", "status", "-f", str(PROGRESS_PLAN)],
+    proc = subprocess.run([sys.executable, "-m", "cchc", "status", "-p", str(PROGRESS_PLAN)],
                           capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 0
     assert "\x1b[" not in proc.stdout
@@ -106,8 +106,8 @@ def test_piped_subprocess_has_no_ansi_and_respects_no_color():
 def test_status_outside_the_plan_year_says_how_to_look_back():
     import datetime as dt
 
-    result = run("status", "-f", PROGRESS_PLAN)
+    result = run("status", "-p", PROGRESS_PLAN)
     assert result.exit_code == 0
     if dt.date.today().year != 2023:
         assert "nằm ngoài năm kế hoạch 2023" in result.stderr and "--as-of 14/06/2023" in result.stderr
-    assert "nằm ngoài năm kế hoạch" not in run("status", "-f", PROGRESS_PLAN, "--as-of", "01/05/2023").stderr
+    assert "nằm ngoài năm kế hoạch" not in run("status", "-p", PROGRESS_PLAN, "--as-of", "01/05/2023").stderr

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pytest
 
+from cchc.finding_codes import BY_CODE
 from cchc.planfile import validate_file
 from conftest import MINIMAL_PLAN, run
 
@@ -23,13 +25,20 @@ def mutated(tmp_path, *replacements: tuple[str, str], name: str = "plan.yaml") -
     return str(path)
 
 
+# `FILE:LINE:COL: mức [mã] nội dung`, the shape of every finding of validate and check.
+FINDING = re.compile(r"^(\d+:\d+): lỗi \[([a-z0-9-]+)\] (.*)$")
+
+
 def only_problem(path: str) -> str:
+    """The one problem validate prints for `path`, as `LINE:COL: message` once its level and code are checked."""
     result = run("validate", path)
     assert result.exit_code == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith(path + ":")
-    return lines[0][len(path) + 1:]
+    m = FINDING.match(lines[0][len(path) + 1:])
+    assert m and m[2] in BY_CODE, lines[0]
+    return f"{m[1]}: {m[3]}"
 
 
 def test_fixture_is_valid():
@@ -92,9 +101,9 @@ def test_merge_conflict_markers(tmp_path):
     result = run("validate", path)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{path}:39:1: còn dấu xung đột khi gộp của git (<<<<<<<); hãy giải quyết xung đột trước",
-        f"{path}:41:1: còn dấu xung đột khi gộp của git (=======); hãy giải quyết xung đột trước",
-        f"{path}:43:1: còn dấu xung đột khi gộp của git (>>>>>>>); hãy giải quyết xung đột trước",
+        f"{path}:39:1: lỗi [merge-conflict] còn dấu xung đột khi gộp của git (<<<<<<<); hãy giải quyết xung đột trước",
+        f"{path}:41:1: lỗi [merge-conflict] còn dấu xung đột khi gộp của git (=======); hãy giải quyết xung đột trước",
+        f"{path}:43:1: lỗi [merge-conflict] còn dấu xung đột khi gộp của git (>>>>>>>); hãy giải quyết xung đột trước",
     ]
 
 
@@ -104,7 +113,7 @@ def test_not_utf8(tmp_path):
     path.write_bytes(BASE.encode("utf-8").replace("Cải cách TTHC".encode(), b"C\xe1i c\xe1ch TTHC"))
     result = run("validate", str(path))
     assert result.exit_code == 1
-    assert result.stdout == (f"{path}:30:13: tệp không phải văn bản UTF-8 (byte 0xe1 không hợp lệ); "
+    assert result.stdout == (f"{path}:30:13: lỗi [not-utf8] tệp không phải văn bản UTF-8 (byte 0xe1 không hợp lệ); "
                              "hãy lưu lại tệp với bảng mã UTF-8\n")
 
 
@@ -164,7 +173,7 @@ def test_validate_warns_about_changed_or_vanished_evidence_files(tmp_path):
     plan.write_bytes(PROGRESS_PLAN.read_bytes())
     proof = tmp_path / "bc-45.txt"
     proof.write_text("Báo cáo số 45\n", encoding="utf-8")
-    assert run("evidence", "add", "3.đ", "Báo cáo số 45/BC-SKHCN ngày 20/3/2023", "--file", proof,
+    assert run("evidence", "add", "3.đ", "Báo cáo số 45/BC-SKHCN ngày 20/3/2023", "--attach", proof,
                "-p", plan).exit_code == 0
     line = next(i for i, text in enumerate(plan.read_text(encoding="utf-8").splitlines(), 1)
                 if "file: bc-45.txt" in text)

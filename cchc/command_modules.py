@@ -1,8 +1,8 @@
 """Which module defines which command, so a run imports only the module it needs.
 
 Typer turns every registered command into a Click command before it runs one; with all of them
-that is a good share of `cchc status`'s start-up. The console script therefore looks at the
-command word first (`select_for`) and `cchc.cli` registers only that command's module. Help,
+that is a good share of `cchc status`'s start-up. The console script (`cchc.console`) therefore
+looks at the command word first (`select_for`) and `cchc.cli` registers only that command's module. Help,
 completion, an unknown word or a library import get every command. `tests/test_commands.py`
 keeps this table equal to what the modules really register.
 """
@@ -12,12 +12,12 @@ from __future__ import annotations
 # In registration order: cli_edit comes after cli_query because it adds `kpi record` to the `kpi`
 # command that cli_query defines.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "cli_plan": ("validate", "status"),
     "cli_query": ("tasks", "show", "kpi", "targets", "units", "check"),
     "cli_report": ("report",),
     "cli_review": ("diff", "log", "schema", "export", "new"),
     "cli_edit": ("update", "done", "evidence", "kpi", "note", "reopen"),
 }
-CORE_COMMANDS = ("validate", "status")  # defined in cchc.cli itself
 _APP_OPTIONS_WITH_VALUE = ("--lang",)
 
 _selected: tuple[str, ...] | None = None
@@ -42,8 +42,6 @@ def command_word(argv: list[str]) -> str | None:
 
 
 def modules_for(command: str | None) -> tuple[str, ...]:
-    if command in CORE_COMMANDS:
-        return ()
     chosen = tuple(m for m, names in COMMAND_MODULES.items() if command in names)
     return chosen or tuple(COMMAND_MODULES)
 
@@ -57,15 +55,3 @@ def select_for(argv: list[str]) -> None:
 def selected_modules() -> tuple[str, ...]:
     return tuple(COMMAND_MODULES) if _selected is None else _selected
 
-
-def main() -> None:
-    """The `cchc` console script."""
-    import os
-    import sys
-
-    # Shell completion asks about every command; give it all of them.
-    if not any(k.startswith("_CCHC_COMPLETE") for k in os.environ):
-        select_for(sys.argv[1:])
-    from .cli import main as cli_main
-
-    cli_main()
