@@ -81,7 +81,7 @@ def support_text(task: Task) -> str:
 
 def unit_names(plan: Plan, keys: list[str]) -> str:
     if ALL_UNITS in keys:
-        return _("tất cả các đơn vị")
+        return plan.plan.all_units_text
     return "; ".join(f"{k} — {plan.units.get(k, '?')}" for k in keys) or "—"
 
 
