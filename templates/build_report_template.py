@@ -383,30 +383,27 @@ def _task_lists(doc, group: str) -> None:
     _para(doc, "+ {{ t.title }} (" + who + "; hoàn thành ngày {{ t.done_on }}): chưa có tài liệu kiểm chứng.")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")
-    _tag(doc, "{%%p if %s.ongoing %%}" % g)
-    _para(doc, "- Nhiệm vụ đang thực hiện: {{ %s.ongoing|length }} nhiệm vụ." % g)
-    _tag(doc, "{%%p for t in %s.ongoing %%}" % g)
-    _para(doc, "+ {{ t.title }} (" + who + "): đạt {{ t.percent }}"
-               "{% if t.last_note %}. {{ t.last_note }}{% endif %}.")
-    _tag(doc, "{%p endfor %}")
-    _tag(doc, "{%p endif %}")
-    _tag(doc, "{%%p if %s.late %%}" % g)
-    _para(doc, "- Nhiệm vụ chậm tiến độ so với kế hoạch: {{ %s.late|length }} nhiệm vụ." % g)
-    _tag(doc, "{%%p for t in %s.late %%}" % g)
-    _para(doc, "+ {{ t.title }} (" + who + "; thời hạn: {{ t.deadline }})"
-               "{% if t.percent_value %}: đạt {{ t.percent }}{% else %}: chưa triển khai{% endif %}"
-               "{% if t.last_note %}. Lý do, ghi chú: {{ t.last_note }}{% else %}. Chưa ghi lý do{% endif %}.")
-    _tag(doc, "{%p endfor %}")
-    _tag(doc, "{%p endif %}")
-    _tag(doc, "{%%p if %s.not_started %%}" % g)
-    _para(doc, "- Nhiệm vụ chưa triển khai (chưa đến hạn): {{ %s.not_started|length }} nhiệm vụ." % g)
-    _tag(doc, "{%%p for t in %s.not_started %%}" % g)
-    _para(doc, "+ {{ t.title }} (" + who + "; thời hạn: {{ t.deadline }})"
-               "{% if t.last_note %}. Ghi chú: {{ t.last_note }}{% endif %}.")
-    _tag(doc, "{%p endfor %}")
-    _tag(doc, "{%p endif %}")
+    _listed(doc, g, "ongoing", "- Nhiệm vụ đang thực hiện: {{ %s.ongoing|length }} nhiệm vụ.",
+            "+ {{ t.title }} (" + who + "): đạt {{ t.percent }}{% if t.last_note %}. {{ t.last_note }}{% endif %}.")
+    _listed(doc, g, "late", "- Nhiệm vụ chậm tiến độ so với kế hoạch: {{ %s.late|length }} nhiệm vụ.",
+            "+ {{ t.title }} (" + who + "; thời hạn: {{ t.deadline }})"
+            "{% if t.percent_value %}: đạt {{ t.percent }}{% else %}: chưa triển khai{% endif %}"
+            "{% if t.last_note %}. Lý do, ghi chú: {{ t.last_note }}{% else %}. Chưa ghi lý do{% endif %}.")
+    _listed(doc, g, "not_started", "- Nhiệm vụ chưa triển khai (chưa đến hạn): {{ %s.not_started|length }} nhiệm vụ.",
+            "+ {{ t.title }} (" + who + "; thời hạn: {{ t.deadline }})"
+            "{% if t.last_note %}. Ghi chú: {{ t.last_note }}{% endif %}.")
     _tag(doc, "{%%p if not %s.total %%}" % g)
     _para(doc, "- Lĩnh vực này không có nhiệm vụ trong Kế hoạch.")
+    _tag(doc, "{%p endif %}")
+
+
+def _listed(doc, group: str, kind: str, head: str, line: str) -> None:
+    """A count line and one line per task of `group.kind`, shown only when there is one."""
+    _tag(doc, "{%%p if %s.%s %%}" % (group, kind))
+    _para(doc, head % group)
+    _tag(doc, "{%%p for t in %s.%s %%}" % (group, kind))
+    _para(doc, line)
+    _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")
 
 
