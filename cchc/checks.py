@@ -17,6 +17,11 @@ severity; `cchc check` exits 1 when any finding is an error.
 | empty-direction | warning | no area is marked `direction: true`, so the report's part I is empty | `areas` |
 | status-inconsistent | warning | `status` says done but the last entry is below 100%, or the other way round | its `status` |
 | progress-out-of-order | warning | a progress entry dated before the one above it | that entry's `date` |
+| changed-after-submission | error | a fact of a submitted report that differs from the submitted version | the fact |
+| amended-after-submission | warning | a submitted report's data changed with `--amend-submitted` | its `reason` |
+| submitted-file-missing | error | a submission's signed copy that does not exist | the `file` |
+| submitted-file-changed | error | a signed copy whose sha256 differs from the recorded one | the `sha256` |
+| submission-unverifiable | warning | no committed version of the plan has the submission's content hash | its `plan_sha256` |
 
 A fixed deadline outside the plan year is refused when the plan is loaded (`date-outside-year` in
 `model.semantic_problems`), and a recurring deadline always expands inside the year, so no check
@@ -58,7 +63,7 @@ def evidence_file_findings(loaded) -> list[Diagnostic]:
     """
     import dataclasses
 
-    return [dataclasses.replace(d, severity=WARNING) for d in check_plan(loaded, dt.date.today())
+    return [dataclasses.replace(d, severity=WARNING) for d in check_plan(loaded, dt.date.today(), submissions=False)
             if d.code in EVIDENCE_FILE_CODES]
 
 
@@ -71,11 +76,12 @@ def closed_periods(year: int, as_of: dt.date) -> list[ReportPeriod]:
     return [p for p in (report_period(year, q) for q in (1, 2, 3, 4)) if p.end < as_of]
 
 
-def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS) -> list[Diagnostic]:
+def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, submissions: bool = True) -> list[Diagnostic]:
     """Every finding of `CHECK_CODES` in a loaded plan on `as_of`, ordered by line.
 
     `loaded` is a `planfile.LoadedPlan`: its document gives each finding its line and column, and
-    its folder is where evidence files are looked for.
+    its folder is where evidence files are looked for. With `submissions`, the submitted reports
+    are verified against the plan's git history (`submit.verify_submissions`).
     """
     plan: Plan = loaded.plan
     doc = loaded.doc
@@ -107,6 +113,10 @@ def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS) -> list[Dia
         while path not in doc.spans and len(path) > 1:
             path, key = path[:-1], True
         add(path, gap.code, gap.message, key=key)
+    if submissions and plan.submissions:
+        from .submit import verify_submissions
+
+        findings += verify_submissions(loaded)
     return sorted(findings, key=lambda d: (d.line, d.column, d.code))
 
 

@@ -23,13 +23,21 @@ from .i18n import _
 ByOpt = Annotated[Optional[str], typer.Option(
     "--by", metavar=_("TÊN"), help=_("Người ghi; mặc định tên trong git config user.name, rồi tên đăng nhập."),
     show_default=False)]
+AmendOpt = Annotated[Optional[str], typer.Option(
+    "--amend-submitted", metavar=_("LÝ_DO"), help=_(
+        "Sửa số liệu của kỳ đã nộp báo cáo (cchc submit); lý do được ghi lại và hiện trong cchc check và báo cáo "
+        "kỳ sau."), show_default=False)]
 TaskArg = Annotated[str, typer.Argument(metavar=_("MÃ"), help=_("Mã nhiệm vụ, ví dụ 3.đ hoặc III.2."),
                                         autocompletion=complete_task_id, show_default=False)]
 
 
-def _report(result) -> None:
+def _report(write, amend: Optional[str]) -> None:
+    """Run `write()` (allowed to change a submitted report's data when `amend` gives a reason) and say what it did."""
     from . import output
+    from .submissions import amending
 
+    with amending(amend):
+        result = write()
     for warning in result.warnings:
         output.message(warning)
     output.message(result.line())
@@ -42,12 +50,13 @@ def update(
     note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú ngắn về công việc đã làm."))] = "",
     date: DateOpt = None,
     by: ByOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Ghi tiến độ của một nhiệm vụ (thêm một dòng có ngày vào nhật ký tiến độ)."""
     from .edit import record_progress
 
-    _report(record_progress(plan_path(plan), task_id, percent, note=note, date=date, by=by))
+    _report(lambda: record_progress(plan_path(plan), task_id, percent, note=note, date=date, by=by), amend_submitted)
 
 
 def done(
@@ -61,13 +70,14 @@ def done(
     note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
     date: DateOpt = None,
     by: ByOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Đánh dấu một nhiệm vụ đã hoàn thành, kèm tài liệu kiểm chứng."""
     from .edit import mark_done
 
-    _report(mark_done(plan_path(plan), task_id, evidence=evidence, file=attach, date=date, by=by,
-                      no_evidence=no_evidence, note=note))
+    _report(lambda: mark_done(plan_path(plan), task_id, evidence=evidence, file=attach, date=date, by=by,
+                              no_evidence=no_evidence, note=note), amend_submitted)
 
 
 def evidence_add(
@@ -75,12 +85,13 @@ def evidence_add(
     text: Annotated[str, typer.Argument(metavar=_("NỘI_DUNG"), help=_(
         "Tài liệu kiểm chứng: loại, số, ngày, trích yếu như trên văn bản."), show_default=False)],
     attach: AttachOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Thêm tài liệu kiểm chứng cho một nhiệm vụ."""
     from .edit import add_evidence
 
-    _report(add_evidence(plan_path(plan), task_id, text, file=attach))
+    _report(lambda: add_evidence(plan_path(plan), task_id, text, file=attach), amend_submitted)
 
 
 def kpi_record(
@@ -92,13 +103,15 @@ def kpi_record(
     source: Annotated[str, typer.Option("--source", help=_("Nguồn số liệu."))] = "",
     note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
     replace: Annotated[bool, typer.Option("--replace", help=_("Thay kết quả đã ghi của kỳ này."))] = False,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Ghi kết quả đo của một chỉ tiêu cho một kỳ báo cáo."""
     from .edit import record_measurement
 
-    _report(record_measurement(plan_path(plan), target_id, value, _required_period(period, quarter), source=source,
-                               note=note, replace=replace))
+    chosen = _required_period(period, quarter)
+    _report(lambda: record_measurement(plan_path(plan), target_id, value, chosen, source=source, note=note,
+                                       replace=replace), amend_submitted)
 
 
 def note(
@@ -110,6 +123,7 @@ def note(
         show_default=False)] = None,
     period: PeriodOpt = None,
     quarter: QuarterOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Viết phần tự đánh giá của báo cáo định kỳ: ưu điểm, hạn chế, nguyên nhân, đề xuất."""
@@ -129,7 +143,7 @@ def note(
         if text is None:
             output.message(_("Không có thay đổi (trình soạn thảo đóng mà không lưu)."))
             return
-    _report(set_narrative(path, period, section, text))
+    _report(lambda: set_narrative(path, period, section, text), amend_submitted)
 
 
 def _required_period(period: Optional[str], quarter: Optional[int]) -> str:
@@ -148,12 +162,14 @@ def reopen(
         show_default=False)] = None,
     date: DateOpt = None,
     by: ByOpt = None,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Mở lại một nhiệm vụ đã hoàn thành (giữ lại trong nhật ký)."""
     from .edit import reopen as reopen_task
 
-    _report(reopen_task(plan_path(plan), task_id, reason, date=date, by=by, percent=percent))
+    _report(lambda: reopen_task(plan_path(plan), task_id, reason, date=date, by=by, percent=percent),
+            amend_submitted)
 
 
 def edit_in_editor(current: str) -> str | None:

@@ -182,7 +182,7 @@ def check(
 ) -> None:
     """Rà soát kế hoạch trước khi báo cáo; thoát với mã 1 nếu có lỗi (dùng được trong git hook, CI)."""
     from .checks import check_plan, has_errors
-    from .finding_codes import ERROR, WARNING, finding_json, format_finding
+    from .finding_codes import ERROR, WARNING
 
     if list_codes:
         print_codes(json_out)
@@ -190,11 +190,8 @@ def check(
     loaded, day = plan_on(plan, as_of)
     findings = check_plan(loaded, day)
     where = display_path(loaded.path)
-    if json_out:
-        output.print_json([finding_json(d, where) for d in findings])
-    else:
-        for d in findings:
-            typer.echo(format_finding(d, where))
+    print_findings(findings, where, json_out)
+    if not json_out:
         errors = sum(d.severity == ERROR for d in findings)
         warnings = sum(d.severity == WARNING for d in findings)
         if findings:
@@ -204,6 +201,17 @@ def check(
             output.message(_("{path}: không phát hiện vấn đề nào").format(path=where))
     if has_errors(findings):
         raise typer.Exit(1)
+
+
+def print_findings(findings: list, where: str, json_out: bool) -> None:
+    """Findings on stdout, one `FILE:LINE:COL: mức [mã] …` line each, or as one JSON array."""
+    from .finding_codes import finding_json, format_finding
+
+    if json_out:
+        output.print_json([finding_json(d, where) for d in findings])
+        return
+    for d in findings:
+        typer.echo(format_finding(d, where))
 
 
 def print_codes(json_out: bool) -> None:

@@ -17,6 +17,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "cli_report": ("report",),
     "cli_review": ("diff", "log", "schema", "export", "new"),
     "cli_edit": ("update", "done", "evidence", "kpi", "note", "reopen"),
+    "cli_submit": ("submit",),
+    "cli_serve": ("serve",),
 }
 _APP_OPTIONS_WITH_VALUE = ("--lang",)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import CchcError, UsageError
+from .history import default_by
 from .ids import resolve_id
 from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
@@ -155,25 +156,6 @@ def check_percent(value: float | int | str) -> int | float:
     if not 0 <= percent <= 100:
         raise CchcError(_("phần trăm phải từ 0 đến 100, không phải {value}").format(value=format_number(percent)))
     return percent
-
-
-def default_by(folder: Path | None = None) -> str:
-    """Who records: `git config user.name`, else the login name, else ""."""
-    import subprocess
-
-    try:
-        out = subprocess.run(["git", "config", "user.name"], cwd=folder or None, capture_output=True, text=True,
-                             encoding="utf-8", timeout=3)
-        if out.returncode == 0 and out.stdout.strip():
-            return nfc(out.stdout.strip())
-    except (OSError, subprocess.SubprocessError, ValueError):
-        pass
-    try:
-        import getpass
-
-        return nfc(getpass.getuser())
-    except Exception:  # noqa: BLE001 - no login name on this system: leave `by` empty
-        return ""
 
 
 _DOC_NUMBER = re.compile(r"(?<![\w/])\d+(?:/\d{4})?/[^\W\d_][\w]*(?:-[\w]+)*", re.UNICODE)

@@ -64,6 +64,25 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
     return proc
 
 
+def default_by(folder: Path | None = None) -> str:
+    """Who records a change: `git config user.name`, else the login name, else ""."""
+    from .text import nfc
+
+    try:
+        out = subprocess.run(["git", "config", "user.name"], cwd=folder or None, capture_output=True, text=True,
+                             encoding="utf-8", timeout=3)
+        if out.returncode == 0 and out.stdout.strip():
+            return nfc(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    try:
+        import getpass
+
+        return nfc(getpass.getuser())
+    except Exception:  # noqa: BLE001 - no login name on this system: leave `by` empty
+        return ""
+
+
 def locate(file: Path) -> PlanRepo:
     """The repository holding `file` and the file's path inside it."""
     folder = file.parent if str(file.parent) else Path(".")

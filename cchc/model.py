@@ -23,6 +23,7 @@ ALL_UNITS = "ALL"  # in `support`: every unit of the registry
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})(-(?P<part>Q[1-4]|H1))?$")
+REPORT_KEY_RE = re.compile(r"^\d{4}-Q[1-4]$")  # the key of one of the four periodic reports
 
 
 def _iso_date(value: Any) -> Any:
@@ -158,9 +159,13 @@ class Evidence(Strict):
     @field_validator("sha256")
     @classmethod
     def _hex(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[0-9a-f]{64}", value):
-            raise ValueError(_("sha256 phải gồm 64 chữ số hệ 16"))
-        return value
+        return _sha256_hex(value)
+
+
+def _sha256_hex(value: str) -> str:
+    if value and not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise ValueError(_("sha256 phải gồm 64 chữ số hệ 16"))
+    return value
 
 
 class Task(Strict):
@@ -248,6 +253,43 @@ class Narrative(Strict):
         return not any(getattr(self, f).strip() for f in Narrative.model_fields)
 
 
+class Amendment(Strict):
+    """A change to data of a submitted report, made on purpose with `--amend-submitted`."""
+
+    date: IsoDate = Field(description="Ngày sửa")
+    by: Text = ""
+    reason: Text = Field(description="Lý do sửa số liệu đã báo cáo")
+    change: Text = Field("", description="Những gì đã sửa")
+    facts: dict[str, str] = Field({}, description="Dấu của từng dữ kiện sau khi sửa, để cchc submit --verify "
+                                                  "phân biệt với sửa tay")
+
+
+class Submission(Strict):
+    """A periodic report signed and sent: its period is closed from then on (cchc submit)."""
+
+    period: str = Field(description="Kỳ báo cáo đã nộp: 2023-Q1, 2023-Q2, 2023-Q3 hoặc 2023-Q4")
+    number: Text = Field(description="Số, ký hiệu của báo cáo, ví dụ: 45/BC-SKHCN")
+    date: IsoDate = Field(description="Ngày nộp báo cáo")
+    by: Text = Field("", description="Người ghi việc nộp")
+    plan_sha256: str = Field(description="SHA-256 nội dung kế hoạch lúc nộp (không kể mục submissions)")
+    file: Text = Field("", description="Bản đã ký, đường dẫn tương đối so với tệp kế hoạch")
+    sha256: str = Field("", description="SHA-256 của bản đã ký")
+    tag: str = Field("", description="Thẻ git đánh dấu phiên bản đã nộp, ví dụ: bao-cao-2023-q1")
+    amendments: list[Amendment] = Field([], description="Các lần sửa số liệu của kỳ sau khi nộp")
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        if not REPORT_KEY_RE.match(value):
+            raise ValueError(_("kỳ báo cáo phải có dạng 2023-Q1 … 2023-Q4"))
+        return value
+
+    @field_validator("plan_sha256", "sha256")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        return _sha256_hex(value)
+
+
 class Plan(Strict):
     schema_version: Literal[1] = Field(description="Phiên bản định dạng tệp kế hoạch")
     plan: PlanInfo
@@ -259,6 +301,7 @@ class Plan(Strict):
     duties_section: DutiesSection = Field(DutiesSection(), description="Số và tên mục chứa các nhiệm vụ `duties`")
     duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III, hoặc số trong duties_section)")
     narratives: dict[str, Narrative] = Field({}, description="Phần tự đánh giá theo kỳ báo cáo")
+    submissions: list[Submission] = Field([], description="Các báo cáo định kỳ đã nộp (cchc submit)")
 
     def all_tasks(self) -> list[Task]:
         return [t for a in self.areas for t in a.tasks] + list(self.duties)
@@ -408,4 +451,16 @@ def semantic_problems(data: Any) -> list[Problem]:
     for key in _as_dict(data.get("narratives")):
         if not PERIOD_RE.match(str(key)):
             add(("narratives", key), "bad-period", _("kỳ phải có dạng 2023-Q1, 2023-H1 hoặc 2023"), key=True)
+    submitted: set[str] = set()
+    for i, submission in enumerate(_as_list(data.get("submissions"))):
+        period = _as_dict(submission).get("period")
+        if not isinstance(period, str) or not REPORT_KEY_RE.match(period):
+            continue
+        if period in submitted:
+            add(("submissions", i, "period"), "duplicate-period",
+                _("kỳ {period} được ghi hai lần").format(period=period))
+        submitted.add(period)
+        if year and int(period[:4]) != year:
+            add(("submissions", i, "period"), "date-outside-year",
+                _("kỳ {period} nằm ngoài năm kế hoạch {year}").format(period=period, year=year))
     return problems

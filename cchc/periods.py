@@ -41,6 +41,13 @@ class ReportPeriod:
             4: _("năm {year}"),
         }[self.quarter].format(year=self.year)
 
+    @property
+    def short_name(self) -> str:
+        """The report's name without the year, as in "nộp báo cáo quý I"."""
+        if self.calendar:
+            return _("quý {q}").format(q=_ROMAN[self.quarter])
+        return {1: _("quý I"), 2: _("6 tháng đầu năm"), 3: _("quý III"), 4: _("năm")}[self.quarter]
+
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 

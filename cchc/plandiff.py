@@ -55,6 +55,7 @@ def diff_plans(old: Plan | None, new: Plan) -> list[Change]:
     changes += _tasks(old, new)
     changes += _targets(old, new)
     changes += _narratives(old, new)
+    changes += _submissions(old, new)
     return changes
 
 
@@ -69,7 +70,8 @@ def changes_of(old: Plan | None, new: Plan, ident: str) -> list[Change]:
 
 
 def _empty_like(plan: Plan) -> Plan:
-    return plan.model_copy(update={"units": {}, "targets": [], "areas": [], "duties": [], "narratives": {}})
+    return plan.model_copy(update={"units": {}, "targets": [], "areas": [], "duties": [], "narratives": {},
+                                  "submissions": []})
 
 
 def _json(value: Any) -> Any:
@@ -248,6 +250,24 @@ def _narratives(old: Plan, new: Plan) -> list[Change]:
     return out
 
 
+def _submissions(old: Plan, new: Plan) -> list[Change]:
+    out = []
+    before = {s.period: s for s in old.submissions}
+    for s in new.submissions:
+        previous = before.pop(s.period, None)
+        if previous is None:
+            out.append(Change(s.period, "submitted", "number", None, s.number, s.date.isoformat()))
+            continue
+        for name in ("number", "date", "file", "sha256", "tag"):
+            a, b = getattr(previous, name), getattr(s, name)
+            if a != b:
+                out.append(Change(s.period, "submission", name, _json(a), _json(b)))
+        out += [Change(s.period, "amended", "amendments", None, a.reason, s.number)
+                for a in s.amendments[len(previous.amendments):]]
+    out += [Change(period, "submission-removed", "number", s.number, None) for period, s in before.items()]
+    return out
+
+
 # --- describing -----------------------------------------------------------------------------
 
 def _clip(text: str, width: int = TITLE_WIDTH) -> str:
@@ -340,7 +360,8 @@ def _target_label(name: str) -> str:
     }.get(name, name)
 
 
-def _narrative_label(name: str) -> str:
+def narrative_label(name: str) -> str:
+    """A narrative section's name as the report says it ("ưu điểm")."""
     return {
         "achievements": _("ưu điểm"), "shortcomings": _("tồn tại, hạn chế"), "causes": _("nguyên nhân"),
         "proposals": _("đề xuất, kiến nghị"),
@@ -435,13 +456,33 @@ def describe(change: Change, targets: dict[str, Target] | None = None) -> str:
     if k == "text":
         return _("kế hoạch: sửa phần {label}").format(label=_plan_label(c.field))
     if k == "narrative":
-        label = _narrative_label(c.field)
+        label = narrative_label(c.field)
         if not str(c.old or "").strip():
             return _("tự đánh giá {period}: viết phần {label}").format(period=c.id, label=label)
         if not str(c.new or "").strip():
             return _("tự đánh giá {period}: xóa phần {label}").format(period=c.id, label=label)
         return _("tự đánh giá {period}: sửa phần {label}").format(period=c.id, label=label)
+    if k in ("submitted", "submission", "amended", "submission-removed"):
+        return _describe_submission(c)
     return f"{c.id}: {c.kind} {c.field or ''} {c.old!r} → {c.new!r}".strip()
+
+
+def _describe_submission(c: Change) -> str:
+    from .periods import report_period
+
+    name = report_period(int(c.id[:4]), int(c.id[-1])).short_name
+    if c.kind == "submitted":
+        return _("nộp báo cáo {name}: {number}").format(name=name, number=c.new)
+    if c.kind == "submission-removed":
+        return _("bỏ ghi nộp báo cáo {name}: {number}").format(name=name, number=c.old)
+    if c.kind == "amended":
+        return _("sửa số liệu báo cáo {name} đã nộp ({number}): {reason}").format(
+            name=name, number=c.note, reason=c.new)
+    label = {"number": _("số"), "date": _("ngày nộp"), "file": _("bản đã ký"), "sha256": _("mã sha256 bản đã ký"),
+             "tag": _("thẻ git")}.get(c.field, c.field)
+    value = _deadline if c.field == "date" else (lambda v: "—" if v in (None, "") else str(v))
+    return _("báo cáo {name} đã nộp: {label} {old} → {new}").format(
+        name=name, label=label, old=value(c.old), new=value(c.new))
 
 
 def describe_all(changes: list[Change], *plans: Plan | None) -> list[str]:

@@ -198,6 +198,11 @@ class ReportResult:
     pdf: Path | None = None
     gaps: list[Gap] = field(default_factory=list)  # what the report lacks, one warning line each
 
+    @property
+    def warnings(self) -> list[str]:
+        """The gaps as sentences, one each (the web page shows them under "Lưu ý")."""
+        return [g.message for g in self.gaps]
+
 
 def render_report(plan: Plan, quarter: int, out_path: str | os.PathLike, template: str | os.PathLike | None = None,
                   as_of: dt.date | None = None, pdf: bool = False, calendar: bool = False) -> ReportResult:

@@ -38,6 +38,7 @@ from .model import ALL_UNITS, Measurement, Narrative, Plan, Recurrence, Target, 
 from .periods import (ReportPeriod, deliverables, due_day_text, format_date, format_date_long, key_name,
                       key_quarter, next_period, period_bounds, report_keys, report_period)
 from .status import State, task_state
+from .submissions import report_submission
 from .text import fold, format_number, int_to_roman, nfc, task_sort_key
 
 # Values shown for a deadline that recurs instead of a date.
@@ -339,6 +340,7 @@ def _build_context(plan: Plan, quarter: int, as_of: dt.date, calendar: bool) -> 
         "targets": _target_rows(plan, period),
         "narrative": narrative_ctx,
         "next": _next_tasks(plan, groups, by_id, period),
+        "submission": report_submission(plan, period, as_of),
     }
 
 

@@ -4,7 +4,8 @@
 1. takes a lock beside the file (`plan_2023.yaml.lock`), so cchc commands writing the same plan
    at once queue instead of overwriting each other; the lock covers read → edit → write;
 2. reads the file and refuses to touch it if it has merge-conflict markers or is invalid;
-3. lets `change` splice its edit into the text (`yamledit.TextEdit`);
+3. lets `change` splice its edit into the text (`yamledit.TextEdit`), and refuses an edit that
+   changes what a submitted report said unless it is an amendment (`submissions.guard_submitted`);
 4. parses the new text, checks it reads back as exactly the intended data, and validates it:
    a change that would leave an invalid plan is refused, the file untouched;
 5. checks that the file still has the content it had at step 2 (an editor may have saved it
@@ -75,6 +76,9 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         result = change(loaded, edit)
         if not edit.changed:
             return result
+        from .submissions import guard_submitted
+
+        guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
         new_text = edit.result()
         _check_after(shown, edit, new_text)
         if read_bytes(target) != raw:  # the same test as comparing SHA-256 digests, without hashing

@@ -40,6 +40,8 @@ LANDSCAPE_TEXT_WIDTH_CM = 25.2
 BODY_SIZE = 14
 FIRST_LINE_INDENT = Cm(1.27)
 
+# The report's number: the submitted one (cchc submit) once known, else blank for the office to fill in.
+NUMBER = "{% if submission.number %}{{ submission.number }}{% else %}     /BC-{{ org.issuer_short }}{% endif %}"
 # A visible mark where the plan has no text yet, so nobody signs a report with a hole in it.
 PLACEHOLDER = ("[Chưa có nội dung phần “%s”. Viết bằng lệnh cchc note --period {{ report.narrative_key }} "
                "--section %s “…” rồi lập lại báo cáo, hoặc viết thẳng vào đây.]")
@@ -359,7 +361,7 @@ def _letterhead(doc) -> None:
     _cell_para(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CCHC Letterhead", first=True, size=12, bold=True)
     _cell_para(national, "Độc lập - Tự do - Hạnh phúc", "CCHC Letterhead", size=13, bold=True)
     _rule(national, 5.6, right_w)  # as long as the motto (13 pt bold: 5.6 cm)
-    numbering = _cell_para(number, "Số:      /BC-{{ org.issuer_short }}", "CCHC Letterhead", first=True, size=13)
+    numbering = _cell_para(number, "Số: " + NUMBER, "CCHC Letterhead", first=True, size=13)
     numbering.paragraph_format.space_before = Pt(6)
     dated = _cell_para(date, "{{ org.place }}, {{ report.date_long }}", "CCHC Letterhead", first=True, size=13,
                        italic=True)
@@ -464,8 +466,7 @@ def _annex(doc) -> None:
     _page(section, landscape=True, restart_numbering=True)
     _para(doc, "Phụ lục", "CCHC Annex Label")
     _para(doc, "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH {{ report.name_upper }}", "CCHC Annex Title")
-    _para(doc, "(Kèm theo Báo cáo số      /BC-{{ org.issuer_short }} {{ report.date_long }} của {{ org.issuer }})",
-          "CCHC Annex Note")
+    _para(doc, "(Kèm theo Báo cáo số " + NUMBER + " {{ report.date_long }} của {{ org.issuer }})", "CCHC Annex Note")
     widths = [1.2, 6.8, 2.6, 3.0, 2.5, 2.9, 3.8, 2.4]  # 25.2 cm: the landscape text block
     table = _table(doc, 7, widths, borders=True, style="Table Grid")
     heads = ["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Tiến độ / kết quả",
@@ -498,6 +499,14 @@ def _annex(doc) -> None:
     _keep_row(table.rows[4])
     _cell_para(table.rows[5].cells[0], "{%tr endfor %}", "CCHC Cell", first=True)
     _cell_para(table.rows[6].cells[0], "{%tr endfor %}", "CCHC Cell", first=True)
+    # Changes made with --amend-submitted to reports already sent are told in the next report.
+    _tag(doc, "{%p if submission.amendments %}")
+    _para(doc, "Ghi chú: số liệu các báo cáo đã gửi được điều chỉnh như sau:", "CCHC Body")
+    _tag(doc, "{%p for a in submission.amendments %}")
+    _para(doc, "- Báo cáo số {{ a.number }} ({{ a.period }}), điều chỉnh ngày {{ a.date }}: {{ a.change }}. "
+               "Lý do: {{ a.reason }}.", "CCHC Body")
+    _tag(doc, "{%p endfor %}")
+    _tag(doc, "{%p endif %}")
 
 
 def build(path: Path = OUT) -> Path:

@@ -28,13 +28,15 @@ REQUIRED: dict[str, list[str]] = {
     "done": ["3.đ", "--no-evidence"], "note": ["--quarter", "1", "--section", "uu-diem", "Nội dung"],
     "reopen": ["1.a", "--reason", "Bổ sung"], "evidence add": ["3.đ", "Báo cáo số 1/BC"],
     "kpi record": ["hai-long", "80", "--quarter", "1"],
+    "submit": ["--quarter", "1", "--number", "45/BC-SKHCN", "--date", "15/03/2023"],
+    "serve": ["--host", "0.0.0.0"],  # refused without accounts (exit 2) once the plan is read: it never serves here
 }
 READS_NO_PLAN = {"schema": "prints the schema of every plan; reads none"}
 # Commands that print a confirmation or write files, not data.
-PRINTS_NO_DATA = {"update", "done", "note", "reopen", "evidence add", "kpi record", "export", "schema"}
+PRINTS_NO_DATA = {"update", "done", "note", "reopen", "evidence add", "kpi record", "export", "schema", "serve"}
 # diff and log read the plan from git revisions: outside a repository they stop before reading it.
 READS_GIT = {"diff", "log"}
-WITH_PERIOD = {"report", "note", "kpi record"}
+WITH_PERIOD = {"report", "note", "kpi record", "submit"}
 WITH_TASK_ID = {"show", "update", "done", "reopen", "evidence add"}
 
 
@@ -83,7 +85,7 @@ def test_vocabulary(name):
     assert not opts & {"--file", "-f", "--context"}, "old names live on only as renamed aliases"
     assert ("--json" in opts) == (name not in PRINTS_NO_DATA)
     assert ({"--period", "--quarter"} <= opts) == (name in WITH_PERIOD)
-    assert ("--attach" in opts) == (name in {"done", "evidence add"})
+    assert ("--attach" in opts) == (name in {"done", "evidence add", "submit"})  # submit: the signed copy
     if name == "tasks":
         assert "--without-evidence" in opts and "--no-evidence" not in opts  # a filter
     if name == "done":
