@@ -185,3 +185,16 @@ def test_rendered_pdf_has_the_headings_in_the_plan_order(q1, tmp_path):
     positions = [next(i for i, line in enumerate(flat) if line.startswith(h.replace(" ", ""))) for h in order]
     assert positions == sorted(positions)
     assert any(line.replace(" ", "") == "KT.CHỦTỊCH" for line in lines)
+
+
+def test_annex_fills_the_landscape_width_and_its_rows_never_split(q1):
+    from docx.oxml.ns import qn
+
+    annex = tables(docx.Document(str(q1)))[-1]
+    width = int(annex._tbl.tblPr.find(qn("w:tblW")).get(qn("w:w")))
+    assert abs(width - 25.2 * 567) < 20  # 297 mm less the 30 mm and 15 mm margins, in twips
+    assert sum(int(c.get(qn("w:w"))) for c in annex._tbl.tblGrid.findall(qn("w:gridCol"))) == width
+    for row in annex.rows[1:]:
+        assert row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+    group = next(r for r in annex.rows[1:] if len({c._tc for c in r.cells}) == 1)
+    assert group.cells[0]._tc.tcPr.find(qn("w:gridSpan")).get(qn("w:val")) == "8"
