@@ -17,8 +17,10 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "cli_report": ("report",),
     "cli_review": ("diff", "log", "schema", "export", "new"),
     "cli_edit": ("update", "done", "evidence", "kpi", "note", "reopen"),
+    "cli_import": ("import",),
     "cli_submit": ("submit",),
     "cli_serve": ("serve",),
+    "cli_forms": ("forms", "collect"),
 }
 _APP_OPTIONS_WITH_VALUE = ("--lang",)
 

@@ -10,13 +10,14 @@ value such as a date: UsageError) and leaves the file byte-for-byte as it was.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from .diagnostics import CchcError, UsageError
 from .history import default_by
@@ -228,13 +229,47 @@ def _log(edit: TextEdit, task: Task, where: tuple, entry: dict, status: Status) 
     return []
 
 
+# --- one write for several edits ---------------------------------------------------------------
+
+T = TypeVar("T")
+_together: contextvars.ContextVar = contextvars.ContextVar("cchc_edit_together", default=None)
+
+
+def _write(path: Path, change):
+    """`writer.edit_plan`, or, inside `edit_together`, the change spliced into the shared edit."""
+    shared = _together.get()
+    if shared is None:
+        from .writer import edit_plan
+
+        return edit_plan(path, change)
+    return change(*shared)
+
+
+def edit_together(path: str | os.PathLike, steps: Callable[[Any, TextEdit], T], dry_run: bool = False) -> T:
+    """Several of this module's edits as ONE locked, validated, atomic write: all land or none.
+
+    `steps(loaded, edit)` calls `record_progress`, `mark_done`, `add_evidence`, … on `path`; each
+    splices into the same edit instead of writing, and each sees the plan as it was before the
+    batch (so give each task or target one edit of each kind). A CchcError escaping `steps`, or a
+    result that is not a valid plan, writes nothing. `dry_run` checks everything and writes nothing.
+    """
+    from .writer import edit_plan
+
+    def change(loaded, edit: TextEdit) -> T:
+        token = _together.set((loaded, edit))
+        try:
+            return steps(loaded, edit)
+        finally:
+            _together.reset(token)
+
+    return edit_plan(path, change, dry_run=dry_run)
+
+
 # --- the edits --------------------------------------------------------------------------------
 
 def record_progress(path: str | os.PathLike, task_id: str, percent: float | int | str, note: str = "",
                     date: str | dt.date | None = None, by: str | None = None) -> EditResult:
     """Append a dated progress entry to a task (and mark a not-started task in progress)."""
-    from .writer import edit_plan
-
     path = Path(path)
     percent = check_percent(percent)
     note = clean_text(note or "", multiline=False)
@@ -253,15 +288,13 @@ def record_progress(path: str | os.PathLike, task_id: str, percent: float | int 
         return EditResult(path, _("Đã ghi tiến độ {percent}% cho nhiệm vụ {id}").format(
             percent=format_number(percent), id=task.id), warnings=warnings)
 
-    return edit_plan(path, change)
+    return _write(path, change)
 
 
 def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None,
               file: str | os.PathLike | None = None, date: str | dt.date | None = None, by: str | None = None,
               no_evidence: bool = False, note: str = "") -> EditResult:
     """Mark a task done: a 100% entry with event `done`, status done, and its evidence."""
-    from .writer import edit_plan
-
     path = Path(path)
     if not (evidence or file) and not no_evidence:
         raise CchcError(_("đánh dấu hoàn thành cần tài liệu kiểm chứng: thêm --evidence “Báo cáo số …/BC-… "
@@ -288,13 +321,11 @@ def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None
                                   "sẽ báo cho đến khi thêm bằng cchc evidence add {id} “…”").format(id=task.id))
         return EditResult(path, summary.format(id=task.id, date=format_date(day)), warnings=warnings)
 
-    return edit_plan(path, change)
+    return _write(path, change)
 
 
 def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | os.PathLike | None = None) -> EditResult:
     """Add an evidence entry (with a file's relative path and SHA-256) to any task."""
-    from .writer import edit_plan
-
     path = Path(path)
     proof = evidence_entry(text, file, path.parent)
 
@@ -307,14 +338,12 @@ def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | o
         return EditResult(path, _("Đã thêm tài liệu kiểm chứng “{text}” cho nhiệm vụ {id}").format(
             text=proof["text"], id=task.id))
 
-    return edit_plan(path, change)
+    return _write(path, change)
 
 
 def record_measurement(path: str | os.PathLike, target_id: str, value: float | int | str, period: str,
                        source: str = "", note: str = "", replace: bool = False) -> EditResult:
     """Record a target's value for a period; the same period again needs `replace=True`."""
-    from .writer import edit_plan
-
     path = Path(path)
     measured = number(value)
     source = clean_text(source or "", multiline=False)
@@ -352,7 +381,7 @@ def record_measurement(path: str | os.PathLike, target_id: str, value: float | i
         return EditResult(path, _("Đã ghi kết quả mới {value} (thay cho {old}) kỳ {period} cho chỉ tiêu {id}").format(
             period=key, id=target.id, old=format_number(old.value, 2), value=shown))
 
-    return edit_plan(path, change)
+    return _write(path, change)
 
 
 def _check_measurement(target: Target, value: int | float) -> None:
@@ -375,8 +404,6 @@ def narrative_text(plan: Plan, period: str, section: str) -> str:
 
 def set_narrative(path: str | os.PathLike, period: str, section: str, text: str) -> EditResult:
     """Write one narrative section of a period's report; text with several lines becomes a `|-` block."""
-    from .writer import edit_plan
-
     path = Path(path)
     name = parse_section(section)
     text = clean_text(text or "")
@@ -391,14 +418,12 @@ def set_narrative(path: str | os.PathLike, period: str, section: str, text: str)
         edit.set_value(("narratives", key, name), text, NARRATIVE_KEYS)
         return EditResult(path, _("Đã ghi phần “{label}” của báo cáo kỳ {period}").format(label=label, period=key))
 
-    return edit_plan(path, change)
+    return _write(path, change)
 
 
 def reopen(path: str | os.PathLike, task_id: str, reason: str, date: str | dt.date | None = None,
            by: str | None = None, percent: float | int | str | None = None) -> EditResult:
     """Undo a "done": an entry with event `reopened` (the reason as its note), status back in progress."""
-    from .writer import edit_plan
-
     path = Path(path)
     reason = clean_text(reason or "", multiline=False)
     if not reason:
@@ -420,4 +445,4 @@ def reopen(path: str | os.PathLike, task_id: str, reason: str, date: str | dt.da
         return EditResult(path, _("Đã ghi mở lại nhiệm vụ {id} (tiến độ {percent}%)").format(
             id=task.id, percent=format_number(pct)), warnings=warnings)
 
-    return edit_plan(path, change)
+    return _write(path, change)

@@ -6,9 +6,11 @@ with `--lang` or `CCHC_LANG`. The catalogue is loaded lazily, so start-up pays n
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import os
 from pathlib import Path
+from typing import Iterator
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "cchc"
@@ -21,6 +23,18 @@ def set_language(lang: str | None) -> None:
     global _translation, _lang
     _lang = lang
     _translation = None
+
+
+@contextlib.contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Messages in `lang` inside the block, e.g. text written into the plan, which stays Vietnamese."""
+    global _translation, _lang
+    saved = _lang, _translation
+    set_language(lang)
+    try:
+        yield
+    finally:
+        _lang, _translation = saved
 
 
 def current_language() -> str:

@@ -234,6 +234,7 @@ class Target(Strict):
     unit: Text = ""
     deadline: IsoDate
     scope: Text = Field("", description="Ai đo: tỉnh hay Sở")
+    owner: Text = Field("", description="Mã đơn vị báo cáo số liệu (nhận chỉ tiêu trong biểu mẫu cchc forms)")
     note: Text = ""
     measurements: list[Measurement] = []
 
@@ -290,6 +291,17 @@ class Submission(Strict):
         return _sha256_hex(value)
 
 
+class CollectedForm(Strict):
+    """A unit's returned form (`cchc collect`), recorded so that the same form is never applied twice."""
+
+    id: str = Field(description="Mã biểu mẫu, ví dụ VP-2023-Q1-3fa2b1c9d0")
+    unit: Text = Field(description="Mã đơn vị điền biểu mẫu")
+    period: str = Field(description="Kỳ báo cáo của biểu mẫu, ví dụ 2023-Q1")
+    date: IsoDate = Field(description="Ngày thu biểu mẫu")
+    by: Text = Field("", description="Người điền")
+    file: Text = Field("", description="Tên tệp biểu mẫu đã thu")
+
+
 class Plan(Strict):
     schema_version: Literal[1] = Field(description="Phiên bản định dạng tệp kế hoạch")
     plan: PlanInfo
@@ -302,6 +314,7 @@ class Plan(Strict):
     duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III, hoặc số trong duties_section)")
     narratives: dict[str, Narrative] = Field({}, description="Phần tự đánh giá theo kỳ báo cáo")
     submissions: list[Submission] = Field([], description="Các báo cáo định kỳ đã nộp (cchc submit)")
+    collected_forms: list[CollectedForm] = Field([], description="Biểu mẫu của các đơn vị đã thu (cchc collect)")
 
     def all_tasks(self) -> list[Task]:
         return [t for a in self.areas for t in a.tasks] + list(self.duties)
@@ -431,6 +444,10 @@ def semantic_problems(data: Any) -> list[Problem]:
     for i, target in enumerate(_as_list(data.get("targets"))):
         target = _as_dict(target)
         tid = target.get("id")
+        owner = target.get("owner")
+        if isinstance(owner, str) and owner and nfc(owner) not in units:
+            add(("targets", i, "owner"), "unknown-unit",
+                _("không có đơn vị mã {key} trong danh mục units").format(key=owner))
         if isinstance(tid, str):
             if tid in target_ids:
                 add(("targets", i, "id"), "duplicate-id", _("mã chỉ tiêu {id} bị trùng").format(id=tid))

@@ -56,6 +56,7 @@ def diff_plans(old: Plan | None, new: Plan) -> list[Change]:
     changes += _targets(old, new)
     changes += _narratives(old, new)
     changes += _submissions(old, new)
+    changes += _collected_forms(old, new)
     return changes
 
 
@@ -268,6 +269,12 @@ def _submissions(old: Plan, new: Plan) -> list[Change]:
     return out
 
 
+def _collected_forms(old: Plan, new: Plan) -> list[Change]:
+    before = {f.id for f in old.collected_forms}
+    return [Change(f.id, "form-collected", "collected_forms", None, f.unit, f.file) for f in new.collected_forms
+            if f.id not in before]
+
+
 # --- describing -----------------------------------------------------------------------------
 
 def _clip(text: str, width: int = TITLE_WIDTH) -> str:
@@ -455,6 +462,8 @@ def describe(change: Change, targets: dict[str, Target] | None = None) -> str:
         return _("căn cứ: sửa {basis}").format(basis=_basis(c.new))
     if k == "text":
         return _("kế hoạch: sửa phần {label}").format(label=_plan_label(c.field))
+    if k == "form-collected":
+        return _("biểu mẫu {id}: đã thu (đơn vị {unit}, tệp {file})").format(id=c.id, unit=c.new, file=c.note or "—")
     if k == "narrative":
         label = narrative_label(c.field)
         if not str(c.old or "").strip():

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .diagnostics import Refused
-from .i18n import _
+from .i18n import _, in_language
 from .model import Narrative, Plan, Submission
 from .periods import ReportPeriod, format_date, key_quarter, report_period
 
@@ -325,7 +325,8 @@ def _record_amendment(plan: Plan, new_plan: Plan, edit, submission: Submission, 
     from .yamledit import clean_text
 
     index = plan.submissions.index(submission)
-    what = "; ".join(describe_all(diff_plans(plan, new_plan), new_plan, plan))
+    with in_language("vi"):  # the plan's own words, whatever --lang the command was run with
+        what = "; ".join(describe_all(diff_plans(plan, new_plan), new_plan, plan))
     entry: dict[str, Any] = {"date": dt.date.today(), "by": default_by(folder),
                              "reason": clean_text(reason, multiline=False), "change": what,
                              "facts": {c.fact.key: fingerprint(c.new) for c in changes}}

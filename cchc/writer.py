@@ -45,11 +45,12 @@ def lock_path(path: Path) -> Path:
 
 
 def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], T],
-              lock_timeout: float = LOCK_TIMEOUT) -> T:
+              lock_timeout: float = LOCK_TIMEOUT, dry_run: bool = False) -> T:
     """Apply `change` to the plan at `path` and write the result safely; returns what `change` returns.
 
     `change(loaded, edit)` makes its edit through `edit` (nothing is written if it makes none) and
-    raises CchcError to refuse. Every refusal leaves the file byte-for-byte as it was.
+    raises CchcError to refuse. Every refusal leaves the file byte-for-byte as it was. `dry_run`
+    checks the result as for a write, then writes nothing.
     """
     # filelock: a small, well-kept, cross-platform lock (fcntl.flock on POSIX, msvcrt on Windows),
     # released by the OS if the process dies, so a crashed writer never leaves the plan locked.
@@ -81,6 +82,8 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
         new_text = edit.result()
         _check_after(shown, edit, new_text)
+        if dry_run:
+            return result
         if read_bytes(target) != raw:  # the same test as comparing SHA-256 digests, without hashing
             raise PlanNotWritten(_(
                 "{path}: tệp đã bị sửa bởi chương trình khác trong lúc ghi (có thể là trình soạn thảo); "
@@ -189,15 +192,9 @@ def _model_at(path: tuple):
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Replace `target` by `data`: temporary file beside it, fsync, same mode, rename, fsync the folder."""
-    import tempfile
-
     st = os.stat(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
+    tmp = _write_temp(target, data)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
         if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
             with suppress(OSError):  # keep the owner when root edits a user's plan; best effort
@@ -208,6 +205,48 @@ def atomic_write(target: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+def atomic_create(target: Path, data: bytes) -> None:
+    """Write a new file `target` whole or not at all; FileExistsError if it exists, even if it
+    appears while writing (the file is hard-linked into place, which never replaces a file)."""
+    if os.path.lexists(target):
+        raise FileExistsError(target)
+    tmp = _write_temp(target, data)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            # No hard links here (FAT, some network shares): rename, which Windows refuses
+            # over an existing file; on POSIX the check above is the guard.
+            if os.path.lexists(target):
+                raise FileExistsError(target) from None
+            os.rename(tmp, target)
+    finally:
+        with suppress(OSError):
+            os.unlink(tmp)
+    _fsync_dir(target.parent)
+
+
+def _write_temp(target: Path, data: bytes) -> str:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -28,15 +28,19 @@ REQUIRED: dict[str, list[str]] = {
     "done": ["3.đ", "--no-evidence"], "note": ["--quarter", "1", "--section", "uu-diem", "Nội dung"],
     "reopen": ["1.a", "--reason", "Bổ sung"], "evidence add": ["3.đ", "Báo cáo số 1/BC"],
     "kpi record": ["hai-long", "80", "--quarter", "1"],
+    "import": [str(FIXTURES / "seed" / "ke-hoach-cchc-2023-so-khcn.txt"), "-o", "imported.yaml"],
     "submit": ["--quarter", "1", "--number", "45/BC-SKHCN", "--date", "15/03/2023"],
     "serve": ["--host", "0.0.0.0"],  # refused without accounts (exit 2) once the plan is read: it never serves here
+    "forms": ["--quarter", "1"], "collect": ["tien-do-VP-2023-Q1.xlsx"],
 }
-READS_NO_PLAN = {"schema": "prints the schema of every plan; reads none"}
+READS_NO_PLAN = {"schema": "prints the schema of every plan; reads none",
+                 "import": "reads a plan document and writes a new plan file; reads no plan file"}
 # Commands that print a confirmation or write files, not data.
-PRINTS_NO_DATA = {"update", "done", "note", "reopen", "evidence add", "kpi record", "export", "schema", "serve"}
+PRINTS_NO_DATA = {"update", "done", "note", "reopen", "evidence add", "kpi record", "export", "schema", "serve",
+                  "forms", "collect"}
 # diff and log read the plan from git revisions: outside a repository they stop before reading it.
 READS_GIT = {"diff", "log"}
-WITH_PERIOD = {"report", "note", "kpi record", "submit"}
+WITH_PERIOD = {"report", "note", "kpi record", "submit", "forms"}
 WITH_TASK_ID = {"show", "update", "done", "reopen", "evidence add"}
 
 

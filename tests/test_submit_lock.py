@@ -141,3 +141,23 @@ def test_amendment_in_the_next_report_only(submitted, tmp_path):
     submitted.ok("report", "--quarter", "2", "--as-of", "20/06/2023", "-o", q2)
     for path in (q1, q2):
         assert not any("điều chỉnh" in text for text in annex_notes(path))
+
+
+def test_library_writes_are_guarded_the_same_way(submitted):
+    from cchc.diagnostics import Refused
+    from cchc.edit import record_measurement
+    from cchc.submissions import amending
+
+    before = submitted.plan.read_bytes()
+    with pytest.raises(Refused, match="chỉ tiêu so-hoa kỳ 2023-Q1 thuộc báo cáo quý I năm 2023"):
+        record_measurement(submitted.plan, "so-hoa", 52, "2023-Q1")
+    assert submitted.plan.read_bytes() == before
+    with amending("Số liệu bị thiếu"):
+        record_measurement(submitted.plan, "so-hoa", 52, "2023-Q1")
+    assert "        reason: Số liệu bị thiếu\n" in submitted.text
+
+
+def test_the_amendment_is_written_in_vietnamese_whatever_the_language(submitted):
+    submitted.ok("evidence", "add", "1.a", "Báo cáo số 3/BC-VP ngày 12/3/2023", "--amend-submitted", "Bổ sung",
+                 "--lang", "en")
+    assert "        change: \"1.a: thêm tài liệu kiểm chứng: Báo cáo số 3/BC-VP ngày 12/3/2023\"\n" in submitted.text

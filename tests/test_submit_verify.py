@@ -186,3 +186,9 @@ def test_diff_and_log_describe_the_submission(office):
     assert office.ok("log", "2023-Q1").stdout.splitlines()[3].endswith("  nộp báo cáo quý I: 45/BC-SKHCN")
     assert office.ok("diff", "HEAD~1", "HEAD", "--lang", "en").stdout == \
         "report for the first quarter submitted: 45/BC-SKHCN\n"
+
+
+def test_a_deleted_tag_falls_back_to_the_commit_with_the_recorded_content(submitted):
+    submitted.git("tag", "-d", "bao-cao-2023-q1")
+    line, column = hand_edit(submitted, "percent: 30", "percent: 35", "- id: 2.a")
+    assert [row.split(": lỗi ")[0] for row in verify(submitted, 1)] == [f"{PLAN}:{line}:{column + 9}"]
