@@ -40,7 +40,7 @@ def test_signature_table_beside_the_recipients(district):
                                     "Lưu: VT."]
     signer = plan.plan.signer
     assert (signer.authority, signer.title, signer.name) == \
-        ("TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH", "Phó Chủ tịch", "Nguyễn Thị Minh Hà")
+        (["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"], "Phó Chủ tịch", "Nguyễn Thị Minh Hà")
     assert plan.plan.report_to == "Sở Nội vụ tỉnh"
 
 
