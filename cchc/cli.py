@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from typing import Annotated, Optional
 
 import typer
+from typer import Abort
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from . import command_modules, output
+from .clihelp import localize, show_usage_error
 from .cmdoptions import error_lines, exit_code_for, rename_options
 from .diagnostics import CchcError
 from .i18n import _, set_language
@@ -43,7 +47,31 @@ def _hoist_lang(args: list[str]) -> list[str]:
 
 
 class CchcGroup(TyperGroup):
-    """Turns every known error into one line and an exit code, for the console and for tests."""
+    """Turns every known error into one line and an exit code, for the console and for tests.
+
+    Its commands, and Click's own words in help pages and usage errors, speak the user's language
+    (`clihelp`).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        localize(self)
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except UsageError as e:
+            show_usage_error(e)
+            sys.exit(e.exit_code)
+        except ClickException as e:
+            output.message(_("lỗi: {message}").format(message=e.format_message()))
+            sys.exit(e.exit_code)
+        except Abort:
+            output.message(_("đã dừng theo yêu cầu"))
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx, args):
         # `--lang` belongs to `cchc` itself, but users type it after the command too
@@ -71,6 +99,10 @@ class CchcGroup(TyperGroup):
         except KeyboardInterrupt:
             output.message(_("đã dừng theo yêu cầu"))
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader stopped early (`cchc tasks | head -1`): what it wanted was written.
+            output.silence_stdout()
+            raise typer.Exit(0) from None
         except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
             # Typer's own exits and usage errors (its bundled Click) pass through untouched.
             if type(e).__module__.startswith(("typer", "click")) or os.environ.get("CCHC_DEBUG"):
@@ -92,14 +124,20 @@ app = typer.Typer(
 )
 
 
-@app.callback()
-def _main(
-    lang: Annotated[Optional[str], typer.Option("--lang", help=_("Ngôn ngữ thông báo: vi (mặc định) hoặc en."),
-                                                envvar="CCHC_LANG")] = None,
-) -> None:
-    output.setup_streams()
+def _choose_language(lang: Optional[str]) -> Optional[str]:
+    # Eager, so that `cchc --lang en -h` already writes the help page in English.
     if lang:
         set_language(lang)
+    return lang
+
+
+@app.callback()
+def _main(
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", metavar=_("NGÔN_NGỮ"), help=_("Ngôn ngữ thông báo: vi (mặc định) hoặc en."), envvar="CCHC_LANG",
+        is_eager=True, callback=_choose_language)] = None,
+) -> None:
+    output.setup_streams()
 
 
 for _module in command_modules.selected_modules():

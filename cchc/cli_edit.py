@@ -45,9 +45,9 @@ def _report(write, amend: Optional[str]) -> None:
 
 def update(
     task_id: TaskArg,
-    percent: Annotated[str, typer.Option("--percent", help=_("Phần trăm hoàn thành, từ 0 đến 100."),
+    percent: Annotated[str, typer.Option("--percent", metavar=_("PHẦN_TRĂM"), help=_("Phần trăm hoàn thành, từ 0 đến 100."),
                                          show_default=False)],
-    note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú ngắn về công việc đã làm."))] = "",
+    note: Annotated[str, typer.Option("--note", "-m", metavar=_("GHI_CHÚ"), help=_("Ghi chú ngắn về công việc đã làm."))] = "",
     date: DateOpt = None,
     by: ByOpt = None,
     amend_submitted: AmendOpt = None,
@@ -62,12 +62,12 @@ def update(
 def done(
     task_id: TaskArg,
     evidence: Annotated[Optional[str], typer.Option(
-        "--evidence", "-e", help=_("Tài liệu kiểm chứng như trên văn bản, ví dụ “Báo cáo số 45/BC-SKHCN ngày "
+        "--evidence", "-e", metavar=_("VĂN_BẢN"), help=_("Tài liệu kiểm chứng như trên văn bản, ví dụ “Báo cáo số 45/BC-SKHCN ngày "
                                    "20/3/2023”."), show_default=False)] = None,
     attach: AttachOpt = None,
     no_evidence: Annotated[bool, typer.Option(
         "--no-evidence", help=_("Đánh dấu hoàn thành khi chưa có tài liệu kiểm chứng (cchc check sẽ nhắc)."))] = False,
-    note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
+    note: Annotated[str, typer.Option("--note", "-m", metavar=_("GHI_CHÚ"), help=_("Ghi chú."))] = "",
     date: DateOpt = None,
     by: ByOpt = None,
     amend_submitted: AmendOpt = None,
@@ -100,8 +100,8 @@ def kpi_record(
     value: Annotated[str, typer.Argument(metavar=_("GIÁ_TRỊ"), help=_("Kết quả đo, ví dụ 88,2."), show_default=False)],
     period: PeriodOpt = None,
     quarter: QuarterOpt = None,
-    source: Annotated[str, typer.Option("--source", help=_("Nguồn số liệu."))] = "",
-    note: Annotated[str, typer.Option("--note", "-m", help=_("Ghi chú."))] = "",
+    source: Annotated[str, typer.Option("--source", metavar=_("NGUỒN"), help=_("Nguồn số liệu."))] = "",
+    note: Annotated[str, typer.Option("--note", "-m", metavar=_("GHI_CHÚ"), help=_("Ghi chú."))] = "",
     replace: Annotated[bool, typer.Option("--replace", help=_("Thay kết quả đã ghi của kỳ này."))] = False,
     amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
@@ -155,10 +155,10 @@ def _required_period(period: Optional[str], quarter: Optional[int]) -> str:
 
 def reopen(
     task_id: TaskArg,
-    reason: Annotated[str, typer.Option("--reason", help=_("Lý do mở lại (ghi vào nhật ký tiến độ)."),
+    reason: Annotated[str, typer.Option("--reason", metavar=_("LÝ_DO"), help=_("Lý do mở lại (ghi vào nhật ký tiến độ)."),
                                         show_default=False)],
     percent: Annotated[Optional[str], typer.Option(
-        "--percent", help=_("Tiến độ sau khi mở lại; mặc định tiến độ trước khi hoàn thành."),
+        "--percent", metavar=_("PHẦN_TRĂM"), help=_("Tiến độ sau khi mở lại; mặc định tiến độ trước khi hoàn thành."),
         show_default=False)] = None,
     date: DateOpt = None,
     by: ByOpt = None,
@@ -205,6 +205,11 @@ def edit_in_editor(current: str) -> str | None:
             pass
 
 
+# `cchc kpi record …`, run by the `kpi` command when its first word is `record` (see `_with_record`).
+KPI_RECORD = typer.Typer(add_completion=False)
+KPI_RECORD.command("record")(kpi_record)
+
+
 def register(app) -> None:
     """Add update, done, evidence add, kpi record, note and reopen to the Typer `app`."""
     app.command("update")(update)
@@ -216,8 +221,6 @@ def register(app) -> None:
     evidence_app.command("add")(evidence_add)
     app.add_typer(evidence_app, name="evidence")
 
-    record_app = typer.Typer(add_completion=False)
-    record_app.command("record")(kpi_record)
     existing = next((c for c in app.registered_commands if c.name == "kpi"), None)
     if existing is None:
         kpi_app = typer.Typer(help=_("Các chỉ tiêu của kế hoạch."), no_args_is_help=True)
@@ -227,7 +230,7 @@ def register(app) -> None:
         # `cchc kpi [ID]` lists targets (cli_query); `cchc kpi record …` is dispatched here.
         from typer.core import TyperCommand
 
-        existing.cls = _with_record(existing.cls or TyperCommand, record_app)
+        existing.cls = _with_record(existing.cls or TyperCommand, KPI_RECORD)
         existing.epilog = (existing.epilog + "\n\n" if existing.epilog else "") + _(
             "Ghi kết quả đo: cchc kpi record MÃ_CHỈ_TIÊU GIÁ_TRỊ --quarter 1 (hoặc --period NĂM-H1, NĂM) [--source …] [--replace]")
 
@@ -246,7 +249,9 @@ def _with_record(base: type, record_app) -> type:
             rest = ctx.meta.pop("cchc.kpi.record", None)
             if rest is None:
                 return super().invoke(ctx)
-            command = typer.main.get_command(record_app)
+            from .clihelp import localize
+
+            command = localize(typer.main.get_command(record_app))
             # Usage lines read `cchc kpi record …`, without the listing's [ID].
             with command.make_context(f"{ctx.info_name} record", rest, parent=ctx.parent) as sub:
                 return command.invoke(sub)

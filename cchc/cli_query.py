@@ -26,18 +26,18 @@ WordsArg = Annotated[Optional[list[str]], typer.Argument(
         "Tìm theo chữ trong mã, tên, sản phẩm, ghi chú tiến độ, tài liệu kiểm chứng; không cần gõ dấu, "
         "mọi từ đều phải có."))]
 AreaOpt = Annotated[Optional[str], typer.Option(
-    "--area", "-a", help=_("Chỉ lĩnh vực số N (III: tổ chức thực hiện)."), autocompletion=complete_area,
+    "--area", "-a", metavar=_("SỐ"), help=_("Chỉ lĩnh vực số N (III: tổ chức thực hiện)."), autocompletion=complete_area,
     show_default=False)]
 UnitOpt = Annotated[Optional[str], typer.Option(
-    "--unit", "-u", help=_("Chỉ nhiệm vụ của đơn vị này (chủ trì hoặc phối hợp)."),
+    "--unit", "-u", metavar=_("MÃ"), help=_("Chỉ nhiệm vụ của đơn vị này (chủ trì hoặc phối hợp)."),
     autocompletion=complete_unit, show_default=False)]
 LeadOpt = Annotated[bool, typer.Option("--lead", help=_("Với --unit: chỉ nhiệm vụ đơn vị chủ trì."))]
 StatusOpt = Annotated[Optional[list[str]], typer.Option(
-    "--status", "-s", help=_("Trạng thái: chưa bắt đầu, đang thực hiện, hoàn thành, quá hạn (có dấu hoặc "
+    "--status", "-s", metavar=_("TRẠNG_THÁI"), help=_("Trạng thái: chưa bắt đầu, đang thực hiện, hoàn thành, quá hạn (có dấu hoặc "
                              "không; hoặc todo, doing, done, late). Lặp lại để chọn nhiều."),
     autocompletion=complete_status, show_default=False)]
 DueWithinOpt = Annotated[Optional[str], typer.Option(
-    "--due-within", help=_("Chưa xong và có hạn kế tiếp trong khoảng này từ ngày tính: 30d, 2w, 1m."),
+    "--due-within", metavar=_("KHOẢNG"), help=_("Chưa xong và có hạn kế tiếp trong khoảng này từ ngày tính: 30d, 2w, 1m."),
     show_default=False)]
 DueBeforeOpt = Annotated[Optional[dt.date], typer.Option(
     "--due-before", metavar=_("NGÀY"), parser=parse_date_option, show_default=False,
@@ -46,7 +46,7 @@ LateOpt = Annotated[bool, typer.Option("--late", help=_("Chỉ nhiệm vụ quá
 WithoutEvidenceOpt = Annotated[bool, typer.Option(
     "--without-evidence", help=_("Chỉ nhiệm vụ chưa có tài liệu kiểm chứng."))]
 SortOpt = Annotated[str, typer.Option(
-    "--sort", help=_("Sắp xếp: area (lĩnh vực, mặc định), due (hạn), progress (tiến độ), unit (đơn vị)."),
+    "--sort", metavar=_("KIỂU"), help=_("Sắp xếp: area (lĩnh vực, mặc định), due (hạn), progress (tiến độ), unit (đơn vị)."),
     autocompletion=complete_sort)]
 FailIfAnyOpt = Annotated[bool, typer.Option(
     "--fail-if-any", help=_("Thoát với mã 1 nếu có ít nhất một nhiệm vụ khớp (dùng trong script)."))]

@@ -24,9 +24,9 @@ def _write_error(path: Path, e: OSError) -> CchcError:
 
 def diff(
     rev: Annotated[Optional[str], typer.Argument(
-        help=_("Phiên bản cũ (mặc định: HEAD, commit gần nhất)."), show_default=False)] = None,
+        metavar=_("[PHIÊN_BẢN]"), help=_("Phiên bản cũ (mặc định: HEAD, commit gần nhất)."), show_default=False)] = None,
     rev2: Annotated[Optional[str], typer.Argument(
-        help=_("Phiên bản mới (mặc định: tệp đang sửa)."), show_default=False)] = None,
+        metavar=_("[PHIÊN_BẢN_MỚI]"), help=_("Phiên bản mới (mặc định: tệp đang sửa)."), show_default=False)] = None,
     plan: PlanOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -97,7 +97,7 @@ def log(
 
 def schema(
     out: Annotated[Optional[str], typer.Option(
-        "--output", "-o", help=_("Ghi vào tệp này thay vì in ra (ví dụ schema/plan.schema.json)."),
+        "--output", "-o", metavar=_("TỆP"), help=_("Ghi vào tệp này thay vì in ra (ví dụ schema/plan.schema.json)."),
         show_default=False)] = None,
     check: Annotated[bool, typer.Option(
         "--check", help=_("Chỉ kiểm tra tệp --output có đúng với mẫu hiện tại không."))] = False,
@@ -132,9 +132,9 @@ def schema(
 
 def export(
     xlsx: Annotated[Optional[str], typer.Option(
-        "--xlsx", help=_("Ghi bảng tính Excel: nhiệm vụ, tiến độ, chỉ tiêu."), show_default=False)] = None,
+        "--xlsx", metavar=_("TỆP"), help=_("Ghi bảng tính Excel: nhiệm vụ, tiến độ, chỉ tiêu."), show_default=False)] = None,
     ics: Annotated[Optional[str], typer.Option(
-        "--ics", help=_("Ghi lịch iCalendar các thời hạn và hạn chốt số liệu báo cáo (Outlook, Thunderbird)."),
+        "--ics", metavar=_("TỆP"), help=_("Ghi lịch iCalendar các thời hạn và hạn chốt số liệu báo cáo (Outlook, Thunderbird)."),
         show_default=False)] = None,
     plan: PlanOpt = None,
     as_of: AsOfOpt = None,
@@ -162,12 +162,12 @@ def export(
 
 
 def new(
-    year: Annotated[int, typer.Argument(help=_("Năm của kế hoạch mới, ví dụ 2024."))],
+    year: Annotated[int, typer.Argument(metavar=_("NĂM"), help=_("Năm của kế hoạch mới."))],
     source: Annotated[Optional[str], typer.Option(
         "--plan", "-p", "--from", metavar=_("TỆP"), show_default=False,
         help=_("Kế hoạch năm trước (mặc định: $CCHC_PLAN, rồi plan_*.yaml ở thư mục hiện tại)."))] = None,
     out: Annotated[Optional[str], typer.Option(
-        "--output", "-o", help=_("Tệp kế hoạch mới (mặc định: plan_NĂM.yaml cạnh kế hoạch cũ)."),
+        "--output", "-o", metavar=_("TỆP"), help=_("Tệp kế hoạch mới (mặc định: plan_NĂM.yaml cạnh kế hoạch cũ)."),
         show_default=False)] = None,
     json_out: JsonOpt = False,
 ) -> None:

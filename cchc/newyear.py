@@ -127,7 +127,7 @@ def carry_over(plan: Plan, year: int) -> NewYear:
 
 def carried_note(task: Task, source_year: int) -> str:
     if task.percent:
-        return f"(chuyển tiếp từ {source_year}; năm {source_year} đạt {format_number(task.percent)}%)"
+        return f"(chuyển tiếp từ {source_year}; năm {source_year} đạt {format_number(task.percent, lang='vi')}%)"
     return f"(chuyển tiếp từ {source_year}; năm {source_year} chưa thực hiện)"
 
 

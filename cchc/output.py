@@ -39,7 +39,9 @@ def setup_streams() -> None:
 class Column:
     header: str
     justify: str = "left"  # "left" | "right" | "center"
-    max_width: int | None = None
+    max_width: int | None = None  # a long text column: in a pipe cut to this width; in a narrow window it wraps
+    wrap: bool = True  # False: its cells never break (a progress bar and its percentage)
+    optional: bool = False  # left out in a narrow window rather than squeeze the long text (shown by `show`)
 
 
 @dataclass
@@ -85,57 +87,175 @@ def _clip(text: str, width: int | None) -> str:
     return "".join(out) + "…"
 
 
-def plain_table(table: Table) -> str:
-    rows = [[_clip(str(c), col.max_width) for c, col in zip(row, table.columns)] for row in table.rows]
-    headers = [c.header for c in table.columns]
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+def terminal_width() -> int | None:
+    """The width to fit tables in: $COLUMNS (also in a pipe), else the terminal's; None in a pipe without it."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    if getattr(sys.stdout, "isatty", lambda: False)():
+        import shutil
 
-    def line(cells: list[str]) -> str:
-        parts = []
-        for cell, col, w in zip(cells, table.columns, widths):
-            pad = " " * (w - _width(cell))
-            parts.append(pad + cell if col.justify == "right" else cell + pad)
-        return "  ".join(parts).rstrip()
+        return shutil.get_terminal_size().columns
+    return None
+
+
+GAP = 2  # spaces between columns; 1 in a narrow window
+FLEX_FLOOR = 40  # cells the main text column keeps before short columns wrap their headers or columns go
+NARROWEST = 8
+
+
+@dataclass
+class Layout:
+    shown: list[int]  # indexes of the columns printed
+    widths: list[int]  # of every column (those not shown too)
+    gap: int = GAP
+
+
+def _words(text: str) -> int:
+    return max([_width(w) for w in text.split()] or [0])
+
+
+def _shrink(widths: list[int], targets: dict[int, int], over: int) -> int:
+    """Narrow the columns of `targets` towards their target, largest slack first, until `over` cells are saved."""
+    for i in sorted(targets, key=lambda i: targets[i] - widths[i]):
+        saved = min(max(widths[i] - targets[i], 0), max(over, 0))
+        widths[i] -= saved
+        over -= saved
+    return over
+
+
+def fit(table: Table, width: int | None) -> Layout:
+    """Column widths that fit `width`, giving the main text column (the widest `max_width`) the room.
+
+    In order, until the table fits: long text columns shrink to two thirds of their `max_width`,
+    short columns wrap their cells at spaces, other long text columns shrink to a word, the main one
+    to FLEX_FLOOR, short columns wrap their headers, columns get 1 space apart, optional columns go,
+    and last the long text columns shrink further. Every cell wraps rather than being cut. Without a
+    width (a pipe without $COLUMNS) each row stays one line, long text cut at its `max_width`.
+    """
+    cols = table.columns
+    rows = [[str(c) for c in row] for row in table.rows]
+    natural = [max([_width(c.header)] + [_width(r[i]) for r in rows]) for i, c in enumerate(cols)]
+    if width is None:
+        return Layout(list(range(len(cols))), [min(n, c.max_width) if c.max_width else n for n, c in zip(natural, cols)])
+    words = [max([_words(r[i]) for r in rows] or [0]) if c.wrap else natural[i] for i, c in enumerate(cols)]
+    flex = [i for i, c in enumerate(cols) if c.max_width]
+    main = max(flex, key=lambda i: cols[i].max_width, default=None)
+    fixed = [i for i in range(len(cols)) if i not in flex]
+    layout = Layout(list(range(len(cols))), natural[:])
+
+    def over() -> int:
+        return sum(layout.widths[i] for i in layout.shown) + layout.gap * (len(layout.shown) - 1) - width
+
+    def shrink(targets: dict[int, int]):
+        return lambda: _shrink(layout.widths, {i: t for i, t in targets.items() if i in layout.shown}, over())
+
+    def drop_optional() -> None:
+        layout.shown = [i for i in layout.shown if not cols[i].optional]
+
+    steps = [
+        shrink({i: min(natural[i], 2 * cols[i].max_width // 3) for i in flex}),
+        shrink({i: max(words[i], _width(cols[i].header)) for i in fixed}),
+        shrink({i: max(words[i], _words(cols[i].header), NARROWEST) for i in flex if i != main}),
+        shrink({i: min(natural[i], FLEX_FLOOR) for i in flex if i == main}),
+        shrink({i: max(words[i], _words(cols[i].header)) for i in fixed}),
+        lambda: setattr(layout, "gap", 1),
+        drop_optional,
+        shrink({i: max(_words(cols[i].header), NARROWEST) for i in flex}),
+    ]
+    for step in steps:
+        if over() <= 0:
+            break
+        step()
+    return layout
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken at spaces (a longer word is broken where it must)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while _width(word) > width:
+            head = _clip(word, width + 1)[:-1] if width > 1 else word[:1]
+            lines += [line] if line else []
+            lines.append(head)
+            line, word = "", word[len(head):]
+        candidate = f"{line} {word}" if line else word
+        if _width(candidate) <= width:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    return lines + [line] if line or not lines else lines
+
+
+def _cell_lines(text: str, width: int, fits: bool) -> list[str]:
+    if _width(text) <= width:
+        return [text]
+    return wrap(text, width) if fits else [_clip(text, width)]
+
+
+def plain_table(table: Table, width: int | None = None) -> str:
+    """The table as aligned text fitting `width` (cells wrapped), or one line per row when `width` is None."""
+    layout = fit(table, width)
+    wraps = width is not None
+    sep = " " * layout.gap
+
+    def lines(cells: list[str]) -> list[str]:
+        parts = {i: _cell_lines(str(cells[i]), layout.widths[i], wraps) for i in layout.shown}
+        out = []
+        for k in range(max(len(p) for p in parts.values())):
+            row = []
+            for i in layout.shown:
+                cell = parts[i][k] if k < len(parts[i]) else ""
+                pad = " " * (layout.widths[i] - _width(cell))
+                row.append(pad + cell if table.columns[i].justify == "right" else cell + pad)
+            out.append(sep.join(row).rstrip())
+        return out
 
     out = []
     if table.title:
-        out.append(table.title)
-    out.append(line(headers))
-    out.append("  ".join("-" * w for w in widths))
-    out.extend(line(r) for r in rows)
+        out.extend(wrap(table.title, width) if wraps else [table.title])
+    out.extend(lines([c.header for c in table.columns]))
+    out.append(sep.join("-" * layout.widths[i] for i in layout.shown))
+    for r in table.rows:
+        out.extend(lines(r))
     if table.caption:
-        out.append(table.caption)
+        out.extend(wrap(table.caption, width) if wraps else [table.caption])
     return "\n".join(out) + "\n"
 
 
 def print_tables(tables: Iterable[Table]) -> None:
     tables = list(tables)
     if use_rich():
-        from rich import box
-        from rich.console import Console
-        from rich.table import Table as RichTable
-
-        console = Console()
-        for t in tables:
-            rt = RichTable(title=t.title or None, caption=t.caption or None, box=box.SIMPLE_HEAVY,
-                           title_justify="left", title_style="bold",
-                           expand=any(c.max_width for c in t.columns))
-            for c in t.columns:
-                # One line per row, as in plain text: on an 80-column console the long text columns
-                # (those with a max_width) end in "…" and give up their room; the short ones (ids,
-                # counts, dates, percentages) keep their full width, only their header may wrap.
-                if c.max_width:
-                    rt.add_column(c.header, justify=c.justify, overflow="ellipsis", no_wrap=True,
-                                  ratio=c.max_width)
-                else:
-                    i = t.columns.index(c)
-                    widest = max([_width(str(r[i])) for r in t.rows] + [_width(w) for w in c.header.split()])
-                    rt.add_column(c.header, justify=c.justify, min_width=widest, max_width=widest)
-            for row in t.rows:
-                rt.add_row(*[str(x) for x in row])
-            console.print(rt)
+        _print_rich(tables)
     else:
-        sys.stdout.write("\n".join(plain_table(t) for t in tables))
+        width = terminal_width()
+        sys.stdout.write("\n".join(plain_table(t, width) for t in tables))
+
+
+def _print_rich(tables: list[Table]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console()
+    for t in tables:
+        # The layout of plain text: rich only draws it. Its box puts one space between columns, the
+        # padding the rest of the gap; no edges, so the widths add up as in plain text.
+        layout = fit(t, console.width)
+        rt = RichTable(title=t.title or None, caption=t.caption or None, box=box.SIMPLE_HEAVY, title_justify="left",
+                       title_style="bold", show_edge=False, pad_edge=False, padding=(0, layout.gap - 1, 0, 0))
+        for i in layout.shown:
+            c, w = t.columns[i], layout.widths[i]
+            rt.add_column(c.header, justify=c.justify, width=w, min_width=w, max_width=w, overflow="fold",
+                          no_wrap=not c.wrap)
+        for row in t.rows:
+            rt.add_row(*[str(row[i]) for i in layout.shown])
+        console.print(rt)
 
 
 def print_csv(table: Table) -> None:
@@ -156,6 +276,15 @@ def _default(value: Any) -> Any:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit raises no second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def message(text: str) -> None:

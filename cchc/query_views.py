@@ -96,7 +96,7 @@ def tasks_table(states: list[TaskState], as_of: dt.date) -> Table:
     table = Table(
         title=_("Nhiệm vụ — tính đến ngày {date}: {n} nhiệm vụ").format(date=format_date(as_of), n=len(states)),
         columns=[Column(_("Mã")), Column(_("Nhiệm vụ"), max_width=60), Column(_("Chủ trì")),
-                 Column(_("Phối hợp"), max_width=24), Column(_("Thời hạn")), Column(_("Trạng thái")),
+                 Column(_("Phối hợp"), max_width=24, optional=True), Column(_("Thời hạn")), Column(_("Trạng thái")),
                  Column(_("Tiến độ"), "right")],
     )
     for s in states:

@@ -69,10 +69,17 @@ def int_to_roman(number: int) -> str:
     return "".join(out)
 
 
-def format_number(value: float, decimals: int = 1) -> str:
-    """Vietnamese number style: decimal comma, dot for thousands, no trailing ',0' (87,5 / 1.234)."""
-    if value == int(value):
-        whole = f"{int(value):,}".replace(",", ".")
-        return whole
-    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+def format_number(value: float, decimals: int = 1, lang: str | None = None) -> str:
+    """A number as `lang` writes it (default: the language chosen by --lang), no trailing zero decimal.
+
+    Vietnamese: decimal comma, dot for thousands (87,5 / 1.234); English: 87.5 / 1,234. Text that
+    stays Vietnamese whatever --lang says (the report, a new plan file) passes `lang="vi"`.
+    """
+    if lang is None:
+        from .i18n import current_language
+
+        lang = current_language()
+    text = f"{int(value):,}" if value == int(value) else f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+    if lang == "en":
+        return text
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -51,7 +51,7 @@ def status_tables(plan: Plan, facts: PlanStatus) -> list[Table]:
             title=info.title, issuer=info.issuer, date=format_date(facts.as_of)),
         columns=[Column(_("Lĩnh vực"), max_width=52), Column(_("Hoàn thành"), "right"),
                  Column(_("Đang thực hiện"), "right"), Column(_("Chưa bắt đầu"), "right"),
-                 Column(_("Quá hạn"), "right"), Column(_("Tiến độ"))],
+                 Column(_("Quá hạn"), "right"), Column(_("Tiến độ"), wrap=False)],
     )
     for a in facts.areas:
         areas.rows.append([f"{a.number}. {a.title}", str(a.counts[State.done]), str(a.counts[State.in_progress]),

@@ -41,7 +41,31 @@ def extract():
     for filename, lineno, message, comments, context in extract_from_dir(
             ROOT, method_map, options_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for filename, lineno, message in command_descriptions():
+        template.add(message, None, [(filename, lineno)])
     return template
+
+
+def command_descriptions():
+    """Each command's description, which Typer takes from its function's docstring where `_()` cannot mark it."""
+    import inspect
+
+    from typer.main import get_command
+
+    sys.path.insert(0, str(ROOT))
+    from cchc.cli import app
+    from cchc.cli_edit import KPI_RECORD
+
+    def walk(command):
+        for sub in getattr(command, "commands", {}).values():
+            yield from walk(sub)
+        callback = getattr(command, "callback", None)
+        if command.help and callback is not None and callback.__module__.startswith("cchc."):
+            source = Path(inspect.getsourcefile(callback)).relative_to(ROOT).as_posix()
+            yield source, inspect.getsourcelines(callback)[1], command.help
+
+    yield from walk(get_command(app))
+    yield from walk(get_command(KPI_RECORD))
 
 
 def merged(template):

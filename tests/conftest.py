@@ -28,13 +28,18 @@ def require_tool(name: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path_factory):
-    # Tests must not see the developer's plan, language or cache.
-    for var in ("CCHC_PLAN", "CCHC_LANG", "NO_COLOR", "CCHC_DEBUG"):
+    # Tests must not see the developer's plan, language, terminal width or cache.
+    for var in ("CCHC_PLAN", "CCHC_LANG", "NO_COLOR", "CCHC_DEBUG", "COLUMNS"):
         monkeypatch.delenv(var, raising=False)
+    # GNU readline (loaded for pytest's debugger) exports COLUMNS into the process environment
+    # behind os.environ's back; a cchc started by a test would fit its tables to it.
+    os.unsetenv("COLUMNS")
     monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     from cchc import i18n
 
     i18n.set_language(None)
+    yield
+    i18n.set_language(None)  # nor does the next module's fixture see the language a test chose
 
 
 def run(*args: str, env: dict | None = None, input: str | None = None):

@@ -34,7 +34,7 @@ def test_status_in_english_with_lang_after_the_command():
     # The duties section's title is the plan's own text, like the areas' titles: not translated.
     assert out[10].startswith("III. Tổ chức thực hiện ") and out[11].startswith("Total ")
     assert "Late tasks" in out and "Tasks due within 30 days" in out
-    assert any(line.startswith("Tỷ lệ hài lòng của người dân") and line.endswith("86,5%  not reached")
+    assert any(line.startswith("Tỷ lệ hài lòng của người dân") and line.endswith("86.5%  not reached")  # English number style
                for line in out)
 
 
@@ -140,3 +140,12 @@ def test_catalogue_check_detects_a_missing_message(tmp_path, monkeypatch, capsys
 def test_catalogue_is_packaged(path):
     assert path.is_file()
     assert Path("cchc/locale/en/LC_MESSAGES") in {p.parent.relative_to(ROOT) for p in (PO, MO)}
+
+
+def test_numbers_follow_the_language():
+    from cchc.text import format_number
+
+    assert [format_number(v, lang="vi") for v in (88.2, 1234, 1234.5)] == ["88,2", "1.234", "1.234,5"]
+    assert [format_number(v, lang="en") for v in (88.2, 1234, 1234.5)] == ["88.2", "1,234", "1,234.5"]
+    result = run("kpi", "-p", PROGRESS_PLAN, "--as-of", "20/06/2023", "--lang", "en")
+    assert "86.5%" in result.stdout and "86,5" not in result.stdout
