@@ -100,7 +100,11 @@ class TargetKind(str, Enum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False)
+    # allow_inf_nan: `.nan`, `.inf` and 1e309 are not amounts anyone measured (and crash the reports).
+    # defer_build: a model's validator is built when it first validates, which a command reading
+    # the plan from the cache never does (cchc/cache.py rebuilds trusted models without it).
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False, defer_build=True,
+                              allow_inf_nan=False)
 
 
 class Signer(Strict):
@@ -313,8 +317,10 @@ class Plan(Strict):
     duties_section: DutiesSection = Field(DutiesSection(), description="Số và tên mục chứa các nhiệm vụ `duties`")
     duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III, hoặc số trong duties_section)")
     narratives: dict[str, Narrative] = Field({}, description="Phần tự đánh giá theo kỳ báo cáo")
-    submissions: list[Submission] = Field([], description="Các báo cáo định kỳ đã nộp (cchc submit)")
+    # Before `submissions`: a form collected with --amend-submitted adds its entry here and the
+    # amendment at the end of `submissions`; the two must not be spliced at the same place.
     collected_forms: list[CollectedForm] = Field([], description="Biểu mẫu của các đơn vị đã thu (cchc collect)")
+    submissions: list[Submission] = Field([], description="Các báo cáo định kỳ đã nộp (cchc submit)")
 
     def all_tasks(self) -> list[Task]:
         return [t for a in self.areas for t in a.tasks] + list(self.duties)
@@ -343,6 +349,7 @@ class Plan(Strict):
 class Problem(BaseModel):
     """One thing wrong in a plan: where (a path of keys and indexes), what, and a stable code."""
 
+    model_config = ConfigDict(defer_build=True)  # as Strict: not built by a command that never needs it
     path: tuple
     code: str
     message: str
