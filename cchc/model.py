@@ -58,6 +58,7 @@ def _lines(value: Any) -> Any:
 Lines = Annotated[list[Text], BeforeValidator(_lines), WithJsonSchema({
     "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
 DEFAULT_ALL_UNITS_TEXT = "Các phòng, đơn vị"
+DEFAULT_DUTIES_NUMBER = "III"
 
 
 class Recurrence(str, Enum):
@@ -203,7 +204,7 @@ class Area(Strict):
 
 
 class DutiesSection(Strict):
-    number: Text = Field("III", description="Số mục của phần tổ chức thực hiện trong kế hoạch (III, IV…)")
+    number: Text = Field(DEFAULT_DUTIES_NUMBER, description="Số mục của phần tổ chức thực hiện trong kế hoạch (III, IV…)")
     title: Text = Field("Tổ chức thực hiện", description="Tên mục đó")
 
     @field_validator("number")
@@ -314,7 +315,9 @@ class Plan(Strict):
     units: dict[str, Text] = Field(description="Danh mục đơn vị: mã → tên đầy đủ")
     targets: list[Target] = []
     areas: list[Area]
-    duties_section: DutiesSection = Field(DutiesSection(), description="Số và tên mục chứa các nhiệm vụ `duties`")
+    # A factory, not an instance: building a model at import time would load pydantic's plugins on every start.
+    duties_section: DutiesSection = Field(default_factory=DutiesSection,
+                                          description="Số và tên mục chứa các nhiệm vụ `duties`")
     duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III, hoặc số trong duties_section)")
     narratives: dict[str, Narrative] = Field({}, description="Phần tự đánh giá theo kỳ báo cáo")
     # Before `submissions`: a form collected with --amend-submitted adds its entry here and the
@@ -384,8 +387,8 @@ def semantic_problems(data: Any) -> list[Problem]:
     year = year if isinstance(year, int) and not isinstance(year, bool) else None
     units = set(_as_dict(data.get("units")))
     seen: set[str] = set()
-    section = _as_dict(data.get("duties_section")).get("number", DutiesSection().number)
-    section = nfc(section) if isinstance(section, str) else DutiesSection().number
+    section = _as_dict(data.get("duties_section")).get("number", DEFAULT_DUTIES_NUMBER)
+    section = nfc(section) if isinstance(section, str) else DEFAULT_DUTIES_NUMBER
 
     def add(path: tuple, code: str, message: str, key: bool = False) -> None:
         problems.append(Problem(path=path, code=code, message=message, key=key))

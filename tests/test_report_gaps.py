@@ -32,7 +32,7 @@ Q1_GAPS = [
 
 
 def report(tmp_path, *args, plan=DISTRICT):
-    return run("report", "-p", plan, "-o", tmp_path / "r.docx", *args)
+    return run("report", "-p", plan, "-o", tmp_path / "r.docx", "--force", *args)
 
 
 def notes(result) -> list[str]:
