@@ -106,6 +106,11 @@ def key_path() -> Path:
     return cache_dir() / "key"
 
 
+def signing_key() -> bytes | None:
+    """The per-user key that proves what cchc stored (made on first use); None if none can be kept."""
+    return _read_key() or _new_key()
+
+
 def _read_key() -> bytes | None:
     """The per-user key, if it exists and only its owner can read or write it."""
     try:
@@ -230,7 +235,7 @@ def store(path: Path, raw: bytes | str, plan: Any, index: dict | None, parts: di
     try:
         from .outputs import replace_file
 
-        key = _read_key() or _new_key()
+        key = signing_key()
         if key is None:
             return
         head = _header(raw if isinstance(raw, str) else file_digest(raw))
