@@ -116,3 +116,30 @@ def test_an_output_folder_that_does_not_exist(tmp_path):
 def test_text_with_more_paragraphs_than_a_plan(tmp_path, monkeypatch):
     monkeypatch.setattr(importer_source, "MAX_BLOCKS", 50)
     assert refused(tmp_path, SEED) == f"lỗi: {SEED}: văn bản quá dài cho một kế hoạch (69 đoạn, tối đa 50); không đọc"
+
+
+def test_a_file_that_appears_while_writing_is_not_replaced(tmp_path, monkeypatch):
+    from cchc import writer
+
+    target = tmp_path / "plan_2023.yaml"
+    target.write_bytes(b"# written by someone else meanwhile\n")
+    monkeypatch.setattr(writer.os.path, "lexists", lambda _path: False)  # as if it appeared after the check
+    with pytest.raises(FileExistsError):
+        writer.atomic_create(target, b"schema_version: 1\n")
+    assert target.read_bytes() == b"# written by someone else meanwhile\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan_2023.yaml"]  # the temporary file is gone
+
+
+def test_a_new_file_gets_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from cchc import writer
+
+    umask = os.umask(0o022)
+    try:
+        writer.atomic_create(tmp_path / "p.yaml", b"x\n")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "p.yaml").stat().st_mode) == 0o644
+    assert (tmp_path / "p.yaml").read_bytes() == b"x\n"
