@@ -26,7 +26,7 @@ MARKER = re.compile(
     r"|(?P<basis>Căn cứ)\b|(?P<recipients>Nơi nhận)\s*:)\s*"
 )
 # Letterhead lines that stand alone however long the lines around them are.
-_STANDALONE = re.compile(r"^(?:Độc lập\s*-\s*Tự do|Số\s*:|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")
+_STANDALONE = re.compile(r"^(?:Độc lập\s*-\s*Tự do|Số\s*:|[^,]{2,40},\s*ngày\s+(?:\d{1,2}\s+)?tháng\s+(?:\d{1,2}\s+)?năm\s+\d{4})")
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^Trang \d{1,3}(?:\s*/\s*\d{1,3})?$")
 _ENDS_SENTENCE_OR_CLAUSE = re.compile(r"[.;:,!?)]$")
 

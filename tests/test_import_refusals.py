@@ -96,6 +96,9 @@ def test_other_kinds_of_file_are_a_usage_error(tmp_path):
     assert refused(tmp_path, pdf, code=2) == (
         f"lỗi: {pdf}: chỉ nhập được tệp .docx (Word) hoặc .txt (văn bản lấy từ PDF); chuyển PDF sang văn bản trước: "
         "pdftotext -enc UTF-8 ke-hoach.pdf")
+    old_word = tmp_path / "ke-hoach.doc"
+    old_word.write_bytes(b"\xd0\xcf\x11\xe0")
+    assert refused(tmp_path, old_word, code=2).endswith("; mở tệp bằng Word hoặc LibreOffice và lưu lại dạng .docx")
     assert refused(tmp_path, tmp_path / "none.txt", code=2) == f"lỗi: {tmp_path / 'none.txt'}: không tìm thấy tệp"
 
 

@@ -156,3 +156,12 @@ def test_comments_sit_above_their_field_and_never_split_the_marker():
     assert lines[-3:] == ["units:", "  # danh mục", "  VP: Văn phòng"]
     assert guesses == 1 and sum("kiểm tra lại" in line for line in lines) == 1
     assert lines[lines.index("  title: Tên") - 1].endswith("kiểm tra lại")
+
+
+def test_a_draft_letterhead_without_number_or_day():
+    from cchc.importer_header import parse_letterhead
+
+    head = parse_letterhead(["UBND TỈNH BÀ RỊA - VŨNG TÀU", "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Số:      /KH-SKHCN",
+                             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "VIỆT NAM", "Bà Rịa - Vũng Tàu, ngày      tháng 01 năm 2024"])
+    assert (head.bodies, head.number, head.place, head.date) == (
+        ["UBND TỈNH BÀ RỊA - VŨNG TÀU", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"], "/KH-SKHCN", "Bà Rịa - Vũng Tàu", None)
