@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .text import nfc
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # tab and line feed are spaces below
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u3000]+")
 _SPACE_BEFORE_PUNCT = re.compile(r" +(?=[,;.:!?)\]])")
 _SPACE_AFTER_OPEN = re.compile(r"(?<=[(\[]) +")
@@ -41,7 +42,7 @@ class Para:
 
 def clean(text: str) -> str:
     """NFC, one space between words, none before punctuation or inside brackets."""
-    text = nfc(text).translate(_INVISIBLE)
+    text = _CONTROLS.sub(" ", nfc(text).translate(_INVISIBLE))
     text = _SPACES.sub(" ", text).strip()
     text = _SPACE_BEFORE_PUNCT.sub("", text)
     text = _SPACE_AFTER_OPEN.sub("", text)
