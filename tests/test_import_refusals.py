@@ -122,27 +122,29 @@ def test_text_with_more_paragraphs_than_a_plan(tmp_path, monkeypatch):
 
 
 def test_a_file_that_appears_while_writing_is_not_replaced(tmp_path, monkeypatch):
-    from cchc import writer
+    from cchc import importer, outputs
 
     target = tmp_path / "plan_2023.yaml"
+    imported = importer.import_document(SEED)
     target.write_bytes(b"# written by someone else meanwhile\n")
-    monkeypatch.setattr(writer.os.path, "lexists", lambda _path: False)  # as if it appeared after the check
-    with pytest.raises(FileExistsError):
-        writer.atomic_create(target, b"schema_version: 1\n")
+    # as if it appeared after every check, just before the rename
+    monkeypatch.setattr(importer.os.path, "lexists", lambda _path: False)
+    monkeypatch.setattr(outputs, "check_output", lambda path, **_kwargs: path)
+    with pytest.raises(importer.Refused):
+        importer.write_new_plan(imported, target)
     assert target.read_bytes() == b"# written by someone else meanwhile\n"
     assert [p.name for p in tmp_path.iterdir()] == ["plan_2023.yaml"]  # the temporary file is gone
 
 
-def test_a_new_file_gets_the_usual_permissions(tmp_path):
+def test_a_new_plan_gets_the_usual_permissions(tmp_path):
     import os
     import stat
 
-    from cchc import writer
+    from cchc import importer
 
     umask = os.umask(0o022)
     try:
-        writer.atomic_create(tmp_path / "p.yaml", b"x\n")
+        importer.write_new_plan(importer.import_document(SEED), tmp_path / "plan_2023.yaml")
     finally:
         os.umask(umask)
-    assert stat.S_IMODE((tmp_path / "p.yaml").stat().st_mode) == 0o644
-    assert (tmp_path / "p.yaml").read_bytes() == b"x\n"
+    assert stat.S_IMODE((tmp_path / "plan_2023.yaml").stat().st_mode) == 0o644
