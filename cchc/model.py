@@ -87,7 +87,9 @@ class TargetKind(str, Enum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False)
+    # defer_build: a model's validator is built when it first validates, which a command reading
+    # the plan from the cache never does (cchc/cache.py rebuilds trusted models without it).
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False, defer_build=True)
 
 
 class Signer(Strict):
@@ -276,8 +278,10 @@ class Plan(Strict):
     areas: list[Area]
     duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III)")
     narratives: dict[str, Narrative] = Field({}, description="Phần tự đánh giá theo kỳ báo cáo")
-    submissions: list[Submission] = Field([], description="Các báo cáo định kỳ đã nộp (cchc submit)")
+    # Before `submissions`: a form collected with --amend-submitted adds its entry here and the
+    # amendment at the end of `submissions`; the two must not be spliced at the same place.
     collected_forms: list[CollectedForm] = Field([], description="Biểu mẫu của các đơn vị đã thu (cchc collect)")
+    submissions: list[Submission] = Field([], description="Các báo cáo định kỳ đã nộp (cchc submit)")
 
     def all_tasks(self) -> list[Task]:
         return [t for a in self.areas for t in a.tasks] + list(self.duties)
@@ -306,6 +310,7 @@ class Plan(Strict):
 class Problem(BaseModel):
     """One thing wrong in a plan: where (a path of keys and indexes), what, and a stable code."""
 
+    model_config = ConfigDict(defer_build=True)  # as Strict: not built by a command that never needs it
     path: tuple
     code: str
     message: str
