@@ -26,7 +26,7 @@ from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
 from .oserror import reason
 from .periods import format_date, parse_user_date
-from .text import fold, format_number, nfc
+from .text import fold, format_number
 from .yamledit import TextEdit, clean_text
 
 # The schema's field order: a key a task lacks is added where the schema puts it.
