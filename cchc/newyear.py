@@ -52,18 +52,24 @@ def _deadline(value: Any, years: int) -> Any:
     return shift_date(value, years) if isinstance(value, dt.date) else value.value
 
 
+# What a carried-over task starts the year with; every other field is copied from the model, so a
+# field added to the schema survives `cchc new` without a change here.
+_FRESH = {"status": Status.not_started.value, "progress": [], "evidence": []}
+_ALWAYS = ("support", "output")  # written even when empty, as the plan files write them
+
+
 def _task(task: Task, years: int) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "title": task.title,
-        "lead": task.lead,
-        "support": list(task.support),
-        "deadline": _deadline(task.deadline, years),
-        "output": task.output,
-        "status": Status.not_started.value,
-        "progress": [],
-        "evidence": [],
-    }
+    written = task.model_dump(mode="json", exclude_unset=True)
+    full = task.model_dump(mode="json")
+    out: dict[str, Any] = {}
+    for name in type(task).model_fields:
+        if name in _FRESH:
+            out[name] = list(_FRESH[name]) if isinstance(_FRESH[name], list) else _FRESH[name]
+        elif name == "deadline":
+            out[name] = _deadline(task.deadline, years)
+        elif name in written or name in _ALWAYS:
+            out[name] = full[name]
+    return out
 
 
 def carry_over(plan: Plan, year: int) -> NewYear:
