@@ -70,7 +70,8 @@ def tasks(
     fail_if_any: FailIfAnyOpt = False,
 ) -> None:
     """Liệt kê nhiệm vụ, lọc theo lĩnh vực, đơn vị, trạng thái, hạn, hoặc tìm theo chữ."""
-    from .query import TaskFilter, filter_tasks, parse_duration, parse_states, resolve_area, resolve_unit
+    from .query import TaskFilter, filter_tasks
+    from .userinput import parse_duration, parse_states, resolve_area, resolve_unit
     from .query_views import tasks_json, tasks_table
 
     exclusive_formats(json_out, csv_out)
