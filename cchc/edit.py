@@ -21,11 +21,10 @@ from typing import Any, Callable, TypeVar
 
 from .diagnostics import CchcError, UsageError
 from .history import default_by
-from .ids import resolve_id
 from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
 from .periods import format_date, parse_user_date
-from .text import fold, format_number, nfc
+from .text import fold, format_number
 from .yamledit import TextEdit, clean_text
 
 # The schema's field order: a key a task lacks is added where the schema puts it.
@@ -82,17 +81,19 @@ def _shell_path(path: Path) -> str:
 # --- lookups ----------------------------------------------------------------------------------
 
 def resolve_task(plan: Plan, task_id: str) -> tuple[Task, tuple]:
-    """The task `task_id` and its path in the document."""
-    paths = plan.task_paths()
-    found = resolve_id(task_id, list(paths), _("không có nhiệm vụ mã “{id}”{hint}"))
-    return plan.task(found), paths[found]
+    """The task `task_id` (found as every command finds it, `query.find_task`) and its path in the document."""
+    from .query import find_task
+
+    task = find_task(plan, task_id)
+    return task, plan.task_paths()[task.id]
 
 
 def resolve_target(plan: Plan, target_id: str) -> tuple[Target, int]:
     """The target `target_id` and its index in `targets`."""
-    ids = [t.id for t in plan.targets]
-    index = ids.index(resolve_id(target_id, ids, _("không có chỉ tiêu mã “{id}”{hint}")))
-    return plan.targets[index], index
+    from .query import find_target
+
+    target = find_target(plan, target_id)
+    return target, [t.id for t in plan.targets].index(target.id)
 
 
 def parse_period(value: str, year: int) -> str:

@@ -11,7 +11,8 @@ import datetime as dt
 import urllib.parse
 from pathlib import Path
 
-from .model import Plan, Recurrence, Status, TargetKind, Task
+from .labels import recurrence_label
+from .model import Plan, Status, TargetKind, Task
 from .periods import deliverables, format_date
 from .status import State, target_mark, task_state
 from .text import task_sort_key
@@ -21,12 +22,6 @@ STATE_VI = {
     State.in_progress: "đang thực hiện",
     State.not_started: "chưa bắt đầu",
     State.late: "quá hạn",
-}
-RECURRENCE_VI = {
-    Recurrence.monthly: "hằng tháng",
-    Recurrence.quarterly: "hằng quý",
-    Recurrence.half_yearly: "6 tháng một lần",
-    Recurrence.year_round: "thường xuyên",
 }
 MARK_VI = {"reached": "đạt", "not_yet": "chưa đạt", "no_data": "chưa có số liệu"}
 KIND_VI = {TargetKind.percent: "tỷ lệ", TargetKind.rank: "thứ hạng", TargetKind.group: "nhóm",
@@ -59,7 +54,7 @@ SHEETS = ("Nhiệm vụ", "Tiến độ", "Chỉ tiêu", "Số liệu chỉ tiê
 
 def deadline_text(task: Task) -> str:
     d = task.deadline
-    return format_date(d) if isinstance(d, dt.date) else RECURRENCE_VI[d]
+    return format_date(d) if isinstance(d, dt.date) else recurrence_label(d, "vi")
 
 
 def _areas_of(plan: Plan) -> dict[str, str]:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 from .i18n import N_, _
+from .labels import recurrence_label
 from .model import (Evidence, Measurement, Narrative, Plan, PlanInfo, Recurrence, Status, Submission, Target,
                     TargetKind, Task)
 from .periods import format_date
@@ -302,15 +303,6 @@ def _percent(value: float) -> str:
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def recurrence_label(value: Recurrence) -> str:
-    return {
-        Recurrence.monthly: _("hằng tháng"),
-        Recurrence.quarterly: _("hằng quý"),
-        Recurrence.half_yearly: _("6 tháng một lần"),
-        Recurrence.year_round: _("thường xuyên"),
-    }[value]
 
 
 def _deadline(value: Any) -> str:

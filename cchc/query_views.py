@@ -31,20 +31,14 @@ from __future__ import annotations
 import datetime as dt
 
 from .i18n import _
-from .model import ALL_UNITS, Plan, Recurrence, Task
+from .labels import recurrence_label
+from .model import ALL_UNITS, Plan, Task
 from .output import Column, Table, bar
 from .periods import format_date
 from .query import FILE_STATE_LABELS, PeriodPresence, TargetRow, TaskDetail, UnitSummary, \
     measurement_key, task_areas
 from .status import MARK_LABELS, State, TaskState
 from .views import measured_value, percent_text, target_goal
-
-RECURRENCE_LABELS = {
-    Recurrence.monthly: lambda: _("hằng tháng"),
-    Recurrence.quarterly: lambda: _("hằng quý"),
-    Recurrence.half_yearly: lambda: _("6 tháng một lần"),
-    Recurrence.year_round: lambda: _("thường xuyên"),
-}
 
 TREND_LABELS = {
     "better": lambda: _("↑ tốt lên"),
@@ -59,7 +53,7 @@ def deadline_text(task: Task, next_due: dt.date | None = None) -> str:
     d = task.deadline
     if isinstance(d, dt.date):
         return format_date(d)
-    label = RECURRENCE_LABELS[d]()
+    label = recurrence_label(d)
     return f"{label} ({format_date(next_due)})" if next_due else label
 
 
@@ -148,7 +142,7 @@ def show_tables(plan: Plan, detail: TaskDetail, location: str) -> list[Table]:
     if isinstance(t.deadline, dt.date):
         deadline = format_date(t.deadline)
     else:
-        deadline = _("{label}: {dates}").format(label=RECURRENCE_LABELS[t.deadline](),
+        deadline = _("{label}: {dates}").format(label=recurrence_label(t.deadline),
                                                  dates=", ".join(format_date(d) for d in detail.deliverables))
     state = s.state.label
     if s.done_on and s.done_on != dt.date.min:
