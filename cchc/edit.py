@@ -299,7 +299,7 @@ def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None
     path = Path(path)
     if not (evidence or file) and not no_evidence:
         raise CchcError(_("đánh dấu hoàn thành cần tài liệu kiểm chứng: thêm --evidence “Báo cáo số …/BC-… "
-                          "ngày …” (và --file TỆP nếu có), hoặc --no-evidence nếu chưa có"))
+                          "ngày …” (và --attach TỆP nếu có), hoặc --no-evidence nếu chưa có"))
     proof = evidence_entry(evidence or "", file, path.parent) if (evidence or file) else None
     note = clean_text(note or "", multiline=False)
     who = _who(by, path)

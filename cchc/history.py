@@ -1,7 +1,7 @@
 """The plan's history in git: versions of the plan file at revisions, and the commits that touched it.
 
 Everything runs the system `git` from the plan file's own folder and addresses the file by its
-path inside the repository, so a plan kept in a subfolder (or run from elsewhere with `--file`)
+path inside the repository, so a plan kept in a subfolder (or run from elsewhere with `--plan`)
 works. A version is parsed and validated like a file on disk; an invalid or missing version is
 reported in one line rather than as the diagnostics of a file the user cannot open.
 """

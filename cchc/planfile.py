@@ -707,7 +707,7 @@ def validate_file(path: str | os.PathLike) -> list[Diagnostic]:
 
 
 def find_plan(explicit: str | None = None, cwd: Path | None = None) -> Path:
-    """The plan file: `--file`, then $CCHC_PLAN, then the only plan_*.yaml of the current folder."""
+    """The plan file: `--plan`, then $CCHC_PLAN, then the only plan_*.yaml of the current folder."""
     if explicit:
         return Path(explicit)
     env = os.environ.get("CCHC_PLAN")
