@@ -124,6 +124,7 @@ def run_server(path, host: str, port: int, open_browser: bool, **options) -> Non
         url=url, path=display_path(path)))
     if open_browser:
         threading.Timer(0.5, webbrowser.open, [url]).start()
+    _stop_on_sigterm()
     try:
         server.run()  # waitress returns from here on Ctrl-C, after finishing the requests under way
     except KeyboardInterrupt:
@@ -134,6 +135,17 @@ def run_server(path, host: str, port: int, open_browser: bool, **options) -> Non
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
     output.message(_("Đã dừng máy chủ."))
+
+
+def _stop_on_sigterm() -> None:
+    """A service manager's SIGTERM stops the server like Ctrl-C: requests under way finish, temp files go."""
+    import signal
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, stop)
 
 
 def register(app) -> None:

@@ -26,8 +26,10 @@ _HEADERS = {
     "output": ("san pham", "ket qua", "san pham dau ra", "hinh thuc san pham"),
 }
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
-_ORG_START = re.compile(r"^(?:Văn phòng|Phòng|Thanh tra|Trung tâm|Chi cục|Ban|UBND|HĐND|Ủy ban|Công an|Sở|Đội|"
-                        r"Hội|Đài|Bảo hiểm|Kho bạc|Chi nhánh|Cục|Viện|Trường|Bệnh viện|Bộ phận|Tổ)\b")
+# The words a unit's name starts with ("Phòng Nội vụ", "Tổ Văn phòng", "UBND các xã").
+ORG_WORDS = (r"(?:Văn phòng|Phòng|Thanh tra|Trung tâm|Chi cục|Ban|UBND|HĐND|Ủy ban nhân dân|Ủy ban|Công an|Sở|Đội|"
+             r"Hội|Đài|Bảo hiểm|Kho bạc|Chi nhánh|Cục|Viện|Trường|Bệnh viện|Bộ phận|Tổ)")
+_ORG_START = re.compile(rf"^{ORG_WORDS}\b")
 _EVERYONE = re.compile(r"^(?:cac|tat ca(?: cac)?) (?:phong|co quan|don vi|ban|bo phan)\b")
 _QUARTER = re.compile(r"\bquy\s+(i{1,3}|iv|[1-4])\b")
 _MONTH = re.compile(r"\bthang\s+(\d{1,2})(?:\s*/\s*(\d{4}))?")

@@ -18,7 +18,8 @@ from typing import Any
 CONFIRM = "kiểm tra lại"
 WIDTH = 110
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_UNPRINTABLE = re.compile(r"[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 @dataclass
@@ -62,7 +63,10 @@ def scalar(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    return text if _plain_ok(text) else json.dumps(text, ensure_ascii=False)
+    if _plain_ok(text):
+        return text
+    # JSON's escapes are YAML's; YAML also refuses DEL, C1 controls and the odd line separators raw.
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
 
 
 class Emitter:

@@ -100,7 +100,8 @@ def parse_letterhead(lines: list[str]) -> Letterhead:
     head = Letterhead(bodies=[])
     for line in lines:
         folded = fold(line)
-        if folded.startswith(("cong hoa xa hoi", "doc lap")) or not any(c.isalnum() for c in line):
+        if folded.startswith(("cong hoa xa hoi", "doc lap")) or folded == "viet nam" or not any(
+                c.isalnum() for c in line):
             continue
         if m := _NUMBER_LINE.match(line):
             head.number = m["number"].rstrip(".,")

@@ -25,6 +25,7 @@ MAX_TEXT_BYTES = 5 * 1024 * 1024
 MAX_DOCX_UNPACKED = 100 * 1024 * 1024
 MAX_DOCX_XML = 25 * 1024 * 1024  # word/document.xml, which python-docx parses into a tree
 MAX_DOCX_PARTS = 2000
+MAX_BLOCKS = 20_000  # paragraphs and tables; the seed has about a hundred
 
 
 class ImportRefused(Refused):
@@ -64,7 +65,11 @@ def read_blocks(path: Path) -> list[Block]:
     if size > limit:
         raise ImportRefused(_("{path}: tệp quá lớn cho một kế hoạch ({size} MB, tối đa {limit} MB); không đọc").format(
             path=path, size=_mb(size), limit=_mb(limit)))
-    return _read_docx(path) if suffix == ".docx" else _read_text(path)
+    blocks = _read_docx(path) if suffix == ".docx" else _read_text(path)
+    if len(blocks) > MAX_BLOCKS:
+        raise ImportRefused(_("{path}: văn bản quá dài cho một kế hoạch ({n} đoạn, tối đa {limit}); không đọc").format(
+            path=path, n=len(blocks), limit=MAX_BLOCKS))
+    return blocks
 
 
 def _mb(size: int) -> str:

@@ -60,6 +60,7 @@ class Outline:
     signature: list[str] = field(default_factory=list)
     annexes: list[Table] = field(default_factory=list)
     annex_note: str = ""
+    annex_heading: tuple[int, str] | None = None
     unplaced: list[tuple[int, str]] = field(default_factory=list)
 
     def all_text(self) -> list[str]:
@@ -140,8 +141,9 @@ class _Reader:
             if rest:
                 self.out.recipients.append(_undash(rest))
             return
-        if fold(text).startswith("phu luc") and is_capitals(text[:7]):
+        if fold(text[:8]).startswith("phu luc") and is_capitals(text[:7]):
             self.state = "annex"  # the annex's title and "(Kèm theo Kế hoạch số …)": its table is read
+            self.out.annex_heading = (p.n, text)
             return
         if self.state == "annex":
             return
@@ -174,7 +176,9 @@ class _Reader:
                 return
         if marker and marker["basis"] or (self.out.bases and text.startswith(DOC_TYPES)
                                           and not self.out.promulgation):
-            self.out.bases.append(p)
+            bases, promulgation = _split_promulgation(text)
+            self.out.bases.append(Para(p.n, bases))
+            self.out.promulgation = promulgation or self.out.promulgation
             self.state = "preamble"
         elif PROMULGATION.search(text) and (text.endswith(":") or "nhu sau" in folded):
             self.out.promulgation = text
@@ -229,6 +233,9 @@ class _Reader:
                 self.area.number, self.area.written = max(used | {0}) + 1, number
             self.out.areas.append(self.area)
             return
+        if _ANNEX_NOTE.match(text):
+            self.out.annex_note = text
+            return
         if self.area is None:
             self.unplaced(p.n, text)
             return
@@ -241,8 +248,6 @@ class _Reader:
                 _join(last, item)
             else:
                 self.area.tasks.append(TaskText(p.n, item, written="-"))
-        elif _ANNEX_NOTE.match(text):
-            self.out.annex_note = text
         else:
             self.unplaced(p.n, text)
 
@@ -267,6 +272,15 @@ class _Reader:
 
     def in_other(self, p: Para, marker) -> None:
         self.unplaced(p.n, p.text)
+
+
+def _split_promulgation(text: str) -> tuple[str, str]:
+    """ "Căn cứ …; X ban hành Kế hoạch … như sau:" run together by a line break: the bases, the sentence."""
+    parts = re.split(r"(?<=[;,])\s+", text)
+    last = parts[-1]
+    if len(parts) > 1 and PROMULGATION.search(last) and (last.endswith(":") or "nhu sau" in fold(last)):
+        return text[:len(text) - len(last)].rstrip(), last
+    return text, ""
 
 
 def _distinct(row: Row) -> list[str]:
@@ -295,7 +309,10 @@ def outline(blocks: list[Block]) -> Outline:
             reader.table(block)
         else:
             reader.para(block)
-    return reader.out
+    out = reader.out
+    if out.annex_heading and not out.annexes:
+        out.unplaced.append(out.annex_heading)  # an annex as lines of text (from a PDF): not read as a table
+    return out
 
 
 def letter_after(previous: str | None) -> str | None:

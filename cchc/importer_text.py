@@ -26,7 +26,7 @@ MARKER = re.compile(
     r"|(?P<basis>Căn cứ)\b|(?P<recipients>Nơi nhận)\s*:)\s*"
 )
 # Letterhead lines that stand alone however long the lines around them are.
-_STANDALONE = re.compile(r"^(?:Độc lập\s*-\s*Tự do|Số\s*:|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm)")
+_STANDALONE = re.compile(r"^(?:Độc lập\s*-\s*Tự do|Số\s*:|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^Trang \d{1,3}(?:\s*/\s*\d{1,3})?$")
 _ENDS_SENTENCE_OR_CLAUSE = re.compile(r"[.;:,!?)]$")
 
@@ -50,8 +50,9 @@ def clean(text: str) -> str:
 
 def is_capitals(text: str) -> bool:
     """A heading or signature line written in capitals ("KẾ HOẠCH", "GIÁM ĐỐC")."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    if any(c.islower() for c in text):  # stops at the first small letter: most lines are not capitals
+        return False
+    return sum(c.isalpha() for c in text) >= 2
 
 
 def _opens_capital(text: str) -> bool:
@@ -79,24 +80,30 @@ def join_lines(raw_lines: list[str]) -> list[Para]:
             if text and not _PAGE_NUMBER.match(text):
                 lines.append((n, text))
     widths = sorted(len(t) for _n, t in lines)
-    full = widths[(len(widths) * 3) // 4] if widths else 0
+    # The width of a full line: near the longest, since tables and headings add many short lines.
+    full = widths[(len(widths) * 19) // 20] if widths else 0
     paras: list[Para] = []
     prev = ""
     prev_capitals = True
+    lines_in_para = 0
     for n, text in lines:
         capitals = is_capitals(text) or _STANDALONE.match(text) is not None
-        short = len(prev) < 0.7 * full
+        short = len(prev) < 0.65 * full
         marker = MARKER.match(text)
         if (marker and marker["dash"] and not short and not _ENDS_SENTENCE_OR_CLAUSE.search(prev)
-                and text[marker.end():marker.end() + 1].islower()):
-            marker = None  # "kinh tế" / "- xã hội": a hyphen the line break put first
+                and (lines_in_para > 1 or text[marker.end():marker.end() + 1].islower())):
+            marker = None  # "kinh tế" / "- xã hội", "Bà Rịa" / "- Vũng Tàu": a hyphen the line break put first
         cut_word = re.search(r"\w-$", prev) is not None  # "1046/QĐ-" / "TTg": one word across two lines
+        # "a)" alone on its line: Word's automatic numbering printed to PDF, the item's text follows
+        bare = paras and (m := MARKER.match(paras[-1].text)) is not None and m.end() == len(paras[-1].text)
         starts = (not paras or marker is not None or capitals or prev_capitals
-                  or (short and not cut_word and _opens_capital(text)))
+                  or (short and not cut_word and not bare and _opens_capital(text)))
         if starts:
             paras.append(Para(n, text))
+            lines_in_para = 0
         else:
             joint = "" if cut_word else " "
             paras[-1].text = clean(paras[-1].text + joint + text)
         prev, prev_capitals = text, capitals
+        lines_in_para += 1
     return paras

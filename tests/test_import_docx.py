@@ -112,3 +112,63 @@ def test_sections_without_a_field_are_reported_with_paragraph_numbers(district):
     # ¶ counts the letterhead table's 8 paragraphs first, then the body's paragraphs
     assert paragraphs[31 - 8 - 1] == "III. KINH PHÍ THỰC HIỆN"
     assert "¶31, ¶32" in target.read_text(encoding="utf-8").splitlines()[5]
+
+
+def test_the_same_plan_printed_to_pdf_and_extracted_as_text(tmp_path):
+    """What users do with a PDF: LibreOffice prints the Word plan, pdftotext extracts it, cchc imports the text."""
+    import subprocess
+
+    from conftest import require_tool
+
+    soffice, pdftotext = require_tool("soffice"), require_tool("pdftotext")
+    document = build(tmp_path / "ke-hoach.docx")
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(document)],
+                   check=True, capture_output=True, timeout=180)
+    text = tmp_path / "ke-hoach.txt"
+    subprocess.run([pdftotext, "-enc", "UTF-8", str(tmp_path / "ke-hoach.pdf"), str(text)], check=True, timeout=60)
+    target = tmp_path / "plan_2024.yaml"
+    result = run("import", text, "-o", target)
+    assert result.exit_code == 0, result.stderr
+    plan = load(target).plan
+    assert [t.id for t in plan.all_tasks()] == ["1.a", "1.b", "2.a", "2.b", "2.c", "2.d", "2.đ", "2.e", "IV.1", "IV.2"]
+    assert plan.task("1.a").title == "Rà soát, hệ thống hóa văn bản quy phạm pháp luật do HĐND, UBND huyện ban hành."
+    assert [(b.number, b.date) for b in plan.plan.legal_bases] == [("4120/QĐ-UBND", dt.date(2023, 12, 28)),
+                                                                   ("76/NQ-CP", dt.date(2021, 7, 15))]
+    signer = plan.plan.signer
+    assert (signer.authority, signer.title, signer.name) == \
+        ("TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH", "Phó Chủ tịch", "Nguyễn Thị Minh Hà")
+    assert plan.plan.recipients[-1] == "Lưu: VT."
+    assert (plan.plan.number, plan.plan.date) == ("25/KH-UBND", dt.date(2024, 1, 15))
+    # the annex printed as lines of text is not guessed at: its heading is reported, owners are chosen
+    unplaced = [line for line in result.stderr.splitlines() if line.startswith(f"{text}:¶")]
+    assert [line.split(": ", 1)[1] for line in unplaced] == [
+        "III. KINH PHÍ THỰC HIỆN", "Kinh phí thực hiện từ ngân sách huyện năm 2024.",
+        "PHỤ LỤC CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024"]
+
+
+def test_tasks_given_only_in_the_annex(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for text in ("KẾ HOẠCH", "Cải cách hành chính năm 2024 của Phòng Giáo dục và Đào tạo", "I. MỤC ĐÍCH",
+                 "- Thực hiện tốt công tác CCHC.", "II. NHIỆM VỤ", "Chi tiết tại Phụ lục kèm theo.",
+                 "III. TỔ CHỨC THỰC HIỆN", "1. Tổ Văn phòng chủ trì theo dõi, tổng hợp."):
+        document.add_paragraph(text)
+    table = document.add_table(rows=0, cols=5)
+    for texts in (["TT", "Nhiệm vụ", "Chủ trì", "Phối hợp", "Thời hạn"], ["I", "Cải cách thể chế", "", "", ""],
+                  ["1", "Rà soát văn bản", "Tổ Văn phòng", "", "Quý II"],
+                  ["2", "Tuyên truyền pháp luật", "Tổ Văn phòng", "Các trường", "Thường xuyên"],
+                  ["II", "Cải cách TTHC", "", "", ""], ["1", "Công khai TTHC", "Bộ phận một cửa", "", "31/3/2024"]):
+        for cell, text in zip(table.add_row().cells, texts):
+            cell.text = text
+    source = tmp_path / "ke-hoach.docx"
+    document.save(str(source))
+    result = run("import", source, "-o", tmp_path / "plan.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert "chưa xếp được" not in result.stderr  # "Chi tiết tại Phụ lục" is understood
+    plan = load(tmp_path / "plan.yaml").plan
+    assert [(a.number, a.title) for a in plan.areas] == [(1, "Cải cách thể chế"), (2, "Cải cách TTHC")]
+    assert [(t.id, t.title, t.lead, t.support) for t in plan.all_tasks()] == [
+        ("1.a", "Rà soát văn bản", "TVP", []), ("1.b", "Tuyên truyền pháp luật", "TVP", ["T"]),
+        ("2.a", "Công khai TTHC", "BPM", []), ("III.1", "Tổ Văn phòng chủ trì theo dõi, tổng hợp.", "TVP", [])]
+    assert [plan.task(i).deadline for i in ("1.a", "2.a")] == [dt.date(2024, 6, 30), dt.date(2024, 3, 31)]

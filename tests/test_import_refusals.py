@@ -105,3 +105,14 @@ def test_english_messages(tmp_path):
     result = run("import", letter, "-o", tmp_path / "p.yaml", "--lang", "en")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {letter}: not a CCHC plan")
+
+
+def test_an_output_folder_that_does_not_exist(tmp_path):
+    target = tmp_path / "khong-co" / "plan.yaml"
+    result = run("import", SEED, "-o", target)
+    assert (result.exit_code, result.stderr) == (2, f"lỗi: {target}: không có thư mục {target.parent}\n")
+
+
+def test_text_with_more_paragraphs_than_a_plan(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer_source, "MAX_BLOCKS", 50)
+    assert refused(tmp_path, SEED) == f"lỗi: {SEED}: văn bản quá dài cho một kế hoạch (69 đoạn, tối đa 50); không đọc"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cchc.importer import import_document
 from cchc.importer_annex import read_deadline, split_owners, unit_key
@@ -131,3 +133,26 @@ def test_a_short_text_plan_with_its_letterhead_in_lines(tmp_path):
     assert plan.objectives == ["Hoàn thành 100% nhiệm vụ được giao."]
     # no unit named anywhere: the issuer itself owns the tasks, to be confirmed
     assert plan.units == {"STNMT": "Sở Tài nguyên và Môi trường"} and plan.task("1.a").lead == "STNMT"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_every_text_reads_back_as_itself(text):
+    from pathlib import Path
+
+    from cchc.importer_emit import scalar
+    from cchc.planfile import parse_document
+
+    assert parse_document(Path("t.yaml"), f"k: {scalar(text)}\n").data == {"k": text}
+
+
+def test_comments_sit_above_their_field_and_never_split_the_marker():
+    from cchc.importer_emit import Noted, render
+
+    text, guesses = render({"plan": {"title": Noted("Tên", "chú thích " + "rất dài " * 30), "year": 2024},
+                            "units": Noted({"VP": "Văn phòng"}, "danh mục", guess=False)}, ["đầu tệp"], "# modeline")
+    lines = text.splitlines()
+    assert lines[:3] == ["# modeline", "# đầu tệp", "plan:"]
+    assert lines[-3:] == ["units:", "  # danh mục", "  VP: Văn phòng"]
+    assert guesses == 1 and sum("kiểm tra lại" in line for line in lines) == 1
+    assert lines[lines.index("  title: Tên") - 1].endswith("kiểm tra lại")

@@ -8,7 +8,6 @@ Screenshots go to $CCHC_SCREENSHOTS when it is set (the README's picture is made
 from __future__ import annotations
 
 import os
-import re
 import threading
 from pathlib import Path
 
@@ -16,15 +15,15 @@ import pytest
 
 from cchc.web import create_app
 from cchc.web.accounts import ACCOUNTS_NAME, read_accounts
-from conftest import PLAN_2023, require_tool, run
+from conftest import require_tool, run
 from web_support import plan_in_repo
 
 
 @pytest.fixture
-def browser(tmp_path):
+def browser(tmp_path, monkeypatch):
     chromium = require_tool("chromium")
     driver_path = require_tool("chromedriver")
-    os.environ.setdefault("SE_AVOID_STATS", "true")
+    monkeypatch.setenv("SE_AVOID_STATS", "true")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -8,7 +8,6 @@ in tests/test_edit.py). Every refusal leaves the file's bytes unchanged and show
 from __future__ import annotations
 
 import hashlib
-import os
 
 import pytest
 from urllib.parse import unquote
@@ -256,7 +255,11 @@ def test_upload_too_large_is_refused_and_nothing_is_stored(site):
     r = submit(s.client, TASK, "/tasks/3.đ/evidence",
                {"text": "Báo cáo", "file": (io.BytesIO(b"x" * (1024 * 1024 + 1)), "lon.pdf")},
                content_type="multipart/form-data")
-    assert r.status_code in (413, 422)
+    assert r.status_code == 422 and "tệp tải lên lớn hơn giới hạn 1 MB" in text(r)
+    r = submit(s.client, TASK, "/tasks/3.đ/evidence",
+               {"text": "Báo cáo", "file": (io.BytesIO(b"x" * (2 * 1024 * 1024)), "lon.pdf")},
+               content_type="multipart/form-data")
+    assert r.status_code == 413 and "Tệp tải lên hoặc biểu mẫu quá lớn (tối đa 1 MB)." in text(r)
     assert s.path.read_bytes() == raw
     folder = s.path.parent / "kiem-chung"
     assert not folder.exists() or not any(p.is_file() for p in folder.rglob("*"))
@@ -307,3 +310,57 @@ def test_commit_makes_one_commit_per_write_named_after_the_change(site):
     sha = git(s.path.parent, "rev-parse", "HEAD").strip()
     shown = text(s.client.get(f"/diff?commit={sha}"))
     assert "3.d: 60% → 75% (Đã niêm yết)" in shown and "+ percent: 75" in shown
+
+
+def test_commit_of_an_upload_takes_the_file_along(site):
+    import io
+
+    from web_support import git
+
+    s = site(commit=True)
+    submit(s.client, TASK, "/tasks/3.đ/evidence", {"text": "Báo cáo số 45/BC-SKHCN ngày 20/3/2023",
+                                                  "file": (io.BytesIO(b"%PDF-1.4"), "bc45.pdf")},
+           content_type="multipart/form-data")
+    assert git(s.path.parent, "log", "-1", "--format=%s").strip() == \
+        "3.đ: thêm tài liệu kiểm chứng: Báo cáo số 45/BC-SKHCN ngày 20/3/2023"
+    assert git(s.path.parent, "show", "--name-only", "--format=", "HEAD").split() == \
+        ["kiem-chung/3-dd/bc45.pdf", "plan_2023.yaml"]
+
+
+def test_a_form_with_too_many_fields_is_refused(site):
+    s = site()
+    raw = s.path.read_bytes()
+    s.client.get(TASK)
+    fields = {f"f{i}": "x" for i in range(100)}
+    r = s.client.post("/tasks/3.đ/progress", data={"csrf": session_token(s.client), **fields},
+                      content_type="multipart/form-data")
+    assert r.status_code == 413 and s.path.read_bytes() == raw
+
+
+def test_an_uploaded_file_can_be_downloaded_from_the_task_page(site):
+    import io
+    import re
+
+    s = site()
+    submit(s.client, TASK, "/tasks/3.đ/evidence", {"text": "Báo cáo 45", "file": (io.BytesIO(b"%PDF-1.4 45"), "bc.pdf")},
+           content_type="multipart/form-data")
+    body = s.client.get(TASK).get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">kiem-chung/3-dd/bc.pdf</a>', body).group(1)
+    r = s.client.get(link)
+    assert r.status_code == 200 and r.data == b"%PDF-1.4 45"
+    assert s.client.get("/tasks/3.đ/evidence/9").status_code == 404
+
+
+def test_evidence_outside_the_plans_folder_is_not_served(site, tmp_path):
+    from cchc.planfile import load
+
+    s = site()
+    (tmp_path / "secret.txt").write_text("x", encoding="utf-8")  # beside the plan's folder, not in it
+    (s.path.parent / "inside.txt").write_text("y", encoding="utf-8")
+    text_plan = s.path.read_text(encoding="utf-8").replace(
+        "        evidence: []\n", "        evidence:\n          - text: Ngoài\n            file: ../secret.txt\n"
+        "          - text: Trong\n            file: inside.txt\n", 1)
+    s.path.write_text(text_plan, encoding="utf-8")
+    assert [e.file for e in load(s.path).plan.task("1.a").evidence] == ["../secret.txt", "inside.txt"]
+    assert s.client.get("/tasks/1.a/evidence/1").status_code == 404
+    assert s.client.get("/tasks/1.a/evidence/2").data == b"y"

@@ -277,3 +277,11 @@ def test_session_cookie_is_httponly_and_samesite(client):
     r = client.get("/")
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_without_accounts_only_this_computers_names_are_answered(client):
+    assert client.get("/", headers={"Host": "127.0.0.1:8765"}).status_code == 200
+    assert client.get("/", headers={"Host": "[::1]:8765"}).status_code == 200
+    r = client.get("/", headers={"Host": "evil.example:8765"})  # a DNS-rebinding page
+    assert r.status_code == 400
+    assert "Máy chủ này chỉ trả lời các địa chỉ của chính máy này" in text(r)

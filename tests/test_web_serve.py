@@ -14,8 +14,9 @@ import pytest
 from conftest import PLAN_2023
 
 
-@pytest.mark.skipif(os.name == "nt", reason="SIGINT to a child process is POSIX")
-def test_serve_prints_its_address_serves_pages_and_stops_on_ctrl_c(tmp_path):
+@pytest.mark.skipif(os.name == "nt", reason="SIGINT and SIGTERM to a child process are POSIX")
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM] if os.name != "nt" else [])
+def test_serve_prints_its_address_serves_pages_and_stops_on_ctrl_c(tmp_path, stop):
     plan = tmp_path / "plan_2023.yaml"
     plan.write_bytes(PLAN_2023.read_bytes())
     proc = subprocess.Popen([sys.executable, "-m", "cchc", "serve", "--port", "0", "--plan", str(plan)],
@@ -29,7 +30,7 @@ def test_serve_prints_its_address_serves_pages_and_stops_on_ctrl_c(tmp_path):
             page = r.read().decode("utf-8")
         assert r.status == 200 and "Đẩy mạnh công tác tuyên truyền" in page
         assert "Set-Cookie" in r.headers and "HttpOnly" in r.headers["Set-Cookie"]
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         _out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:

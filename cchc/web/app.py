@@ -35,6 +35,9 @@ CSRF_FIELD = "csrf"
 SHA_FIELD = "plan_sha"
 # Pages that need no login: the login form itself and the style sheet it uses.
 PUBLIC_ENDPOINTS = {"login", "static"}
+# Without accounts the server answers only requests addressed to this computer by name: a web page
+# elsewhere cannot reach it through DNS rebinding (its Host header would be its own name).
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 @dataclass
@@ -136,6 +139,9 @@ def _hooks(app) -> None:
     @app.before_request
     def _session_and_guards():
         state = web()
+        if not state.require_login and not _local_host(request.host_url):
+            abort(400, _("Máy chủ này chỉ trả lời các địa chỉ của chính máy này (127.0.0.1, localhost); muốn cho "
+                         "máy khác vào thì chạy cchc serve --host với tài khoản."))
         if CSRF_FIELD not in session:
             session[CSRF_FIELD] = secrets.token_urlsafe(32)
         g.account = None
@@ -204,6 +210,13 @@ def _hooks(app) -> None:
         # Werkzeug's own English descriptions are replaced; a Vietnamese one given to abort() is kept.
         message = e.description if e.description != type(e).description else messages.get(e.code, e.name)
         return render("error.html", e.code or 500, title=messages.get(e.code, e.name), message=message)
+
+
+def _local_host(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host in LOCAL_HOSTS
 
 
 def csrf_token() -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..diagnostics import CchcError, UsageError
 from ..i18n import _
 from ..status import State
-from .app import as_of, loaded_plan, render, web
+from .app import as_of, loaded_plan, may_write, render, web
 
 STATE_ORDER = (State.late, State.in_progress, State.not_started, State.done)  # a unit page: late first
 HISTORY_CACHE = 64
@@ -183,6 +183,26 @@ def register(app) -> None:
     def reports():
         return reports_page()
 
+    @app.route("/tasks/<task_id>/evidence/<int:number>")
+    def evidence_file(task_id: str, number: int):
+        """The file of a task's evidence entry `number` (1-based), only if it lies in the plan's folder."""
+        import os
+
+        from ..query import evidence_path, find_task
+
+        try:
+            task = find_task(loaded_plan().plan, task_id)
+        except CchcError as e:
+            abort(404, str(e))
+        if not 1 <= number <= len(task.evidence):
+            abort(404)
+        folder = Path(os.path.realpath(web().plan.parent))
+        path = evidence_path(task.evidence[number - 1], folder)
+        real = Path(os.path.realpath(path)) if path else None
+        if real is None or folder not in real.parents or not real.is_file():
+            abort(404)
+        return send_file(real, as_attachment=True, download_name=real.name)
+
     @app.route("/reports/files/<token>/<name>")
     def report_file(token: str, name: str):
         found = web().reports.get(token)
@@ -248,7 +268,6 @@ def task_page(task_id: str, form: dict | None = None, error: str | None = None, 
     from ..edit import default_by
     from ..query import task_detail
     from ..query_views import show_tables
-    from .gitops import in_repository
 
     loaded = loaded_plan()
     plan = loaded.plan
@@ -265,22 +284,17 @@ def task_page(task_id: str, form: dict | None = None, error: str | None = None, 
     commits, no_history = task_history(detail.task.id)
     values = {"date": default_date(plan), "by": default_by(web().plan.parent), "percent": "", "note": ""}
     values.update(form or {})
-    return render("task.html", status, plan=plan, detail=detail, tables=tables, commits=commits,
+    files = {c.evidence.file: url_for("evidence_file", task_id=detail.task.id, number=c.index + 1)
+             for c in detail.evidence if c.evidence.file and c.file_state != "missing"}
+    return render("task.html", status, plan=plan, detail=detail, tables=tables, commits=commits, files={2: files},
                   no_history=no_history, form=values, error=error, sha=loaded.doc.sha256,
-                  can_write=_may(detail.task), in_git=in_repository(web().plan),
+                  can_write=may_write(detail.task),
                   task_url=url_for("task", task_id=detail.task.id))
-
-
-def _may(task) -> bool:
-    from .app import may_write
-
-    return may_write(task)
 
 
 def targets_page(form: dict | None = None, error: str | None = None, status: int = 200):
     from ..query import target_rows
     from ..query_views import target_tables
-    from .app import may_write
     from .chart import target_chart
 
     loaded = loaded_plan()
@@ -306,8 +320,8 @@ def reports_page(form: dict | None = None, error: str | None = None, status: int
 
     from ..edit import SECTION_LABELS
     from ..model import Narrative
+    from ..periods import report_period
     from ..report import find_soffice
-    from .app import may_write
 
     loaded = loaded_plan()
     plan = loaded.plan
@@ -321,10 +335,4 @@ def reports_page(form: dict | None = None, error: str | None = None, status: int
     return render("reports.html", status, plan=plan, ready=ready, form=values, error=error,
                   sha=loaded.doc.sha256, can_write=may_write(), soffice=find_soffice() is not None,
                   periods=period_choices(plan)[:4], sections=sections, narratives=narratives,
-                  quarters=[(q, p) for q, p in _quarters(plan)])
-
-
-def _quarters(plan):
-    from ..periods import report_period
-
-    return [(q, report_period(plan.plan.year, q).name) for q in (1, 2, 3, 4)]
+                  quarters=[(q, report_period(plan.plan.year, q).name) for q in (1, 2, 3, 4)])

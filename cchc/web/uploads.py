@@ -2,7 +2,7 @@
 
 An upload for task `3.đ` is stored in `kiem-chung/3-dd/` beside the plan (đ is written `dd`, so
 the folders of 3.d and 3.đ stay apart), under its own name made safe for Windows and Linux
-(diacritics folded, only letters, digits, `.`, `-` and `_`, at most 80 characters). A file already
+(diacritics folded as in search, only letters, digits, `.`, `-` and `_`, at most 80 characters). A file already
 there is never replaced: the same bytes reuse it, different bytes get `-2`, `-3`… The recorded
 evidence entry then carries the path relative to the plan and the SHA-256, as `cchc evidence add
 --file` records them.
@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from ..diagnostics import Refused
 from ..i18n import _
+from ..query import file_sha256
 from ..text import fold, nfc
 
 EVIDENCE_DIR = "kiem-chung"
@@ -35,12 +36,9 @@ class StoredFile:
     sha256: str
 
 
-def _ascii(text: str) -> str:
-    return fold(nfc(text).replace("đ", "dd").replace("Đ", "DD"))
-
-
 def task_folder(task_id: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", _ascii(task_id)).strip("-") or "nhiem-vu"
+    ascii_id = fold(nfc(task_id).replace("đ", "dd").replace("Đ", "DD"))
+    return re.sub(r"[^a-z0-9]+", "-", ascii_id).strip("-") or "nhiem-vu"
 
 
 def safe_name(filename: str) -> str:
@@ -49,8 +47,8 @@ def safe_name(filename: str) -> str:
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
-    stem = re.sub(r"[^a-z0-9_-]+", "-", _ascii(stem)).strip("-_") or "tai-lieu"
-    ext = re.sub(r"[^a-z0-9]+", "", _ascii(ext))[:10]
+    stem = re.sub(r"[^a-z0-9_-]+", "-", fold(nfc(stem))).strip("-_") or "tai-lieu"
+    ext = re.sub(r"[^a-z0-9]+", "", fold(nfc(ext)))[:10]
     if stem in _WINDOWS_RESERVED:
         stem += "-1"
     stem = stem[:MAX_NAME - len(ext) - 1]
@@ -87,7 +85,7 @@ def store_upload(stream: BinaryIO, filename: str, plan_dir: Path, task_id: str, 
         for n in range(1, 1000):
             candidate = folder / (name if n == 1 else f"{stem}-{n}{'.' + ext if ext else ''}")
             if candidate.exists():
-                if _sha256(candidate) == sha:
+                if file_sha256(candidate) == sha:
                     return StoredFile(candidate, False, sha)
                 continue
             if _place(Path(tmp), candidate):
@@ -108,8 +106,3 @@ def _place(tmp: Path, target: Path) -> bool:
     except FileExistsError:
         return False
     return True
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()

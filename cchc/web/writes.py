@@ -211,7 +211,7 @@ def register(app) -> None:
     def generate_report():
         from flask import redirect
 
-        from ..report import find_template, render_report
+        from ..report import default_output, find_template, render_report
 
         state = web()
         plan = loaded_plan().plan
@@ -226,7 +226,7 @@ def register(app) -> None:
         token = secrets.token_urlsafe(12)
         folder = reports_dir() / token
         folder.mkdir()
-        name = f"bao-cao-cchc-{plan.plan.year}-q{typed['quarter']}{'-lich' if calendar else ''}.docx"
+        name = default_output(plan, int(typed["quarter"]), calendar).name
         try:
             with state.report_lock:  # one LibreOffice at a time
                 result = render_report(plan, int(typed["quarter"]), folder / name,
