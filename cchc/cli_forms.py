@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
+from .cli_edit import AmendOpt
 from .cmdoptions import AsOfOpt, PeriodOpt, PlanOpt, QuarterOpt, open_plan, period_choice, plan_on
 from .completion import complete_unit
 from .diagnostics import NotFound, UsageError
@@ -52,22 +53,23 @@ def forms(
 
 def collect(
     files: Annotated[list[str], typer.Argument(
-        metavar=_("TỆP.xlsx..."), help=_("Biểu mẫu các đơn vị gửi lại."), show_default=False)],
+        metavar=_("TỆP.xlsx"), help=_("Biểu mẫu các đơn vị gửi lại."), show_default=False)],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help=_("Chỉ in những gì sẽ thay đổi (như cchc diff), không ghi gì."))] = False,
+    amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """Thu biểu mẫu các đơn vị gửi lại: ghi từng dòng đã điền vào kế hoạch, mỗi biểu mẫu một lần ghi."""
     from .collect import FormRefused, collect_form
     from .diagnostics import CchcError
-    from .edit import EditResult
-    from .periods import format_date
+    from .submissions import amending
 
     target = open_plan(plan).path  # an invalid plan is reported, with its findings, before any form is read
     refused = False
     for name in files:
         try:
-            result = collect_form(target, name, dry_run=dry_run)
+            with amending(amend_submitted):
+                result = collect_form(target, name, dry_run=dry_run)
         except FormRefused as e:
             refused = True
             for line in e.lines:
@@ -80,14 +82,23 @@ def collect(
             refused = True
             output.message(_("{file}: {message}").format(file=name, message=e))
             continue
-        if result.already is not None:
-            output.message(_("{file}: biểu mẫu {id} đã được thu ngày {date}; lần này không ghi thêm gì").format(
-                file=name, id=result.form_id, date=format_date(result.already.date)))
-            continue
-        if not result.changed:
-            output.message(_("{file}: biểu mẫu {id} chưa có dòng nào được điền; không ghi gì").format(
-                file=name, id=result.form_id))
-            continue
+        _say(result, name, target, dry_run)
+    if refused:
+        raise typer.Exit(1)
+
+
+def _say(result, name: str, target, dry_run: bool) -> None:
+    """What collecting one form did: the changes on stdout (as `cchc diff`), the outcome on stderr."""
+    from .edit import EditResult
+    from .periods import format_date
+
+    if result.already is not None:
+        output.message(_("{file}: biểu mẫu {id} đã được thu ngày {date}; lần này không ghi thêm gì").format(
+            file=name, id=result.form_id, date=format_date(result.already.date)))
+    elif not result.changed:
+        output.message(_("{file}: biểu mẫu {id} chưa có dòng nào được điền; không ghi gì").format(
+            file=name, id=result.form_id))
+    else:
         for warning in result.warnings:
             output.message(warning)
         for line in result.lines:
@@ -97,8 +108,6 @@ def collect(
         else:
             output.message(EditResult(target, _("Đã ghi {rows} dòng của biểu mẫu {id}").format(
                 rows=result.rows, id=result.form_id)).line())
-    if refused:
-        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

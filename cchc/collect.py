@@ -234,7 +234,8 @@ def _clip(text: str, width: int = 60) -> str:
 def _same(sent: Any, now: Any) -> bool:
     if isinstance(sent, (int, float)) and isinstance(now, (int, float)):
         return float(sent) == float(now)
-    return _shown(sent) == _shown(now)
+    # A spreadsheet program may turn line breaks into CR LF or trim spaces: neither is an edit.
+    return " ".join(nfc(_shown(sent)).split()) == " ".join(nfc(_shown(now)).split())
 
 
 @dataclass
@@ -250,6 +251,7 @@ class _Row:
     evidence: str = ""
     done: bool = False
     value: Any = None
+    period: str = ""  # a target's measurement period
     source: str = ""
     replace: bool = False
 
@@ -327,17 +329,17 @@ class _Collection:
 
     def check_targets(self) -> None:
         targets = {t.id: t for t in self.plan.targets}
-        sent = _rows(self.payload["targets"], 4)
+        sent = _rows(self.payload["targets"], 5)
         if sent or TARGET_SHEET in self.returned.sheets:
             _check_sheet(self.returned, TARGET_SHEET, TARGET_COLUMNS, TARGET_READONLY, sent, self.refuse,
                          lambda target_id: _target_problem(targets.get(target_id), target_id, self.unit,
                                                            self.unit_name))
-        for i, (target_id, _cells, fingerprint, had) in enumerate(sent):
+        for i, (target_id, _cells, fingerprint, key, had) in enumerate(sent):
             r = FIRST_ROW + i
             filled = _target_row(self.returned, r, self.refuse)
             if filled is None:
                 continue
-            filled.id, filled.replace = target_id, had is not None
+            filled.id, filled.period, filled.replace = target_id, str(key), had is not None
             target = targets.get(target_id)
             if target is None or target_fingerprint(target) != fingerprint:
                 self.refuse(TARGET_SHEET, r, 1, _(
@@ -355,8 +357,8 @@ class _Collection:
         for row in self.rows:
             date = row.date or today
             if row.sheet == TARGET_SHEET:
-                steps = [(5, lambda: record_measurement(plan_path, row.id, row.value, self.payload["measure_period"],
-                                                        source=row.source, note=row.note, replace=row.replace))]
+                steps = [(5, lambda: record_measurement(plan_path, row.id, row.value, row.period, source=row.source,
+                                                        note=row.note, replace=row.replace))]
             elif row.done:
                 steps = [(10, lambda: mark_done(plan_path, row.id, evidence=row.evidence, date=date, by=by,
                                                 note=row.note))]
@@ -547,11 +549,12 @@ def _wanted(row: _Row) -> str:
 
 def _changes(old: Plan, edit, plan_path: Path) -> list[str]:
     """The edit's changes as `cchc diff` describes them."""
-    from .planfile import parse_document, validate_document
+    from .planfile import PlanDocument, validate_document
     from .plandiff import describe_all, diff_plans
 
     try:
-        new = validate_document(parse_document(plan_path, edit.result()))
+        # The data the new text must read back as (the writer checks that it does): no second YAML parse.
+        new = validate_document(PlanDocument(path=plan_path, text="", data=edit.expected))
     except PlanInvalid:
         return []  # the writer refuses it next, with the reasons
     return describe_all(diff_plans(old, new), new, old)

@@ -276,8 +276,10 @@ class Plan(Strict):
     areas: list[Area]
     duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III)")
     narratives: dict[str, Narrative] = Field({}, description="Phần tự đánh giá theo kỳ báo cáo")
-    submissions: list[Submission] = Field([], description="Các báo cáo định kỳ đã nộp (cchc submit)")
+    # Before `submissions`: a form collected with --amend-submitted adds its entry here and the
+    # amendment at the end of `submissions`; the two must not be spliced at the same place.
     collected_forms: list[CollectedForm] = Field([], description="Biểu mẫu của các đơn vị đã thu (cchc collect)")
+    submissions: list[Submission] = Field([], description="Các báo cáo định kỳ đã nộp (cchc submit)")
 
     def all_tasks(self) -> list[Task]:
         return [t for a in self.areas for t in a.tasks] + list(self.duties)

@@ -11,7 +11,7 @@ import pytest
 
 from cchc.forms import DATA_SHEET, FIRST_ROW, HEADER_ROW, TARGET_SHEET, TASK_SHEET, payload_digest
 from conftest import require_tool, run
-from forms_helpers import forms_plan, write
+from forms_helpers import fill, forms_plan, write
 
 TTRA_TASKS = ["1.b", "1.c", "1.d", "1.đ", "1.e", "2.a", "2.b", "2.c", "2.d", "3.a", "3.c", "3.d", "3.đ", "3.e", "3.g",
               "4.a", "4.b", "5.a", "5.b", "5.d", "5.đ", "6.c", "6.d", "6.đ", "7.d", "III.1", "III.2"]
@@ -124,6 +124,11 @@ def test_validation_and_protection_survive_saving_in_calc(tmp_path):
     result = run("collect", saved / form.name, "--dry-run", "-p", plan)
     assert result.exit_code == 0, result.stderr
     assert "chưa có dòng nào được điền" in result.stderr
+    # A form saved by Calc is still this plan's form, untouched: filled in, it lands.
+    filled = fill(saved / form.name, tmp_path / "tra-lai.xlsx", tasks={"1.b": {"F": 35, "G": "01/03/2023"}})
+    landed = run("collect", filled, "-p", plan)
+    assert landed.exit_code == 0, landed.stderr
+    assert landed.stdout.splitlines()[0] == "1.b: 0% → 35%"
 
 
 def test_forms_command_never_writes_over_a_file(tmp_path):

@@ -324,3 +324,78 @@ def test_edit_together_lands_all_edits_or_none(sent):
     text = plan.read_text(encoding="utf-8")
     assert text.count("            percent: 10\n            by: A\n") == 1
     assert text.count("            percent: 20\n            by: A\n") == 1
+
+
+def test_a_submitted_period_is_refused_unless_amended(sent, tmp_path):
+    plan, forms = sent
+    submitted = run("submit", "--quarter", "1", "--number", "45/BC-SKHCN", "--date", "15/03/2023", "-p", plan)
+    assert submitted.exit_code == 0, submitted.stderr
+    form = fill(forms["TTRA"], tmp_path / "f.xlsx", tasks={"1.d": {"F": 40, "G": "10/03/2023"},
+                                                           "1.b": {"F": 10, "G": "20/03/2023"}})
+    before = plan.read_bytes()
+    refused = run("collect", form, "-p", plan)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"{form}: {plan}: ") and "--amend-submitted" in refused.stderr
+    assert plan.read_bytes() == before  # not even 1.b, dated after the cut-off, landed
+    amended = run("collect", form, "-p", plan, "--amend-submitted", "Thanh tra gửi biểu mẫu muộn")
+    assert amended.exit_code == 0, amended.stderr
+    text = plan.read_text(encoding="utf-8")
+    assert "reason: Thanh tra gửi biểu mẫu muộn" in text and "collected_forms:" in text
+    assert text.index("collected_forms:") < text.index("submissions:")
+    assert run("validate", plan).exit_code == 0
+
+
+def test_rows_added_below_the_form_are_refused_with_their_reason(sent, tmp_path):
+    plan, forms = sent
+    wb = openpyxl.load_workbook(forms["TTRA"])
+    ws = wb[TASK_SHEET]
+    last = ws.max_row
+    ws[f"A{last + 1}"], ws[f"F{last + 1}"] = "1.d", 30        # already on its own row
+    ws[f"A{last + 2}"], ws[f"F{last + 2}"] = "9.z", 30        # no such task
+    ws[f"H{last + 3}"] = "một ghi chú lạc chỗ"                # no id at all
+    form = tmp_path / "them-dong.xlsx"
+    wb.save(form)
+    row_1d = row_of(ws, "1.d")
+    before = plan.read_bytes()
+    result = run("collect", form, "-p", plan)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{form}:Nhiệm vụ!A{last + 1}: “1.d” đã có ở dòng {row_1d}; ghi vào dòng đó, không thêm dòng mới",
+        f"{form}:Nhiệm vụ!A{last + 2}: không có nhiệm vụ mã “9.z” trong kế hoạch",
+        f"{form}:Nhiệm vụ!A{last + 3}: dòng {last + 3} không có trong biểu mẫu gửi đi; không nhận dòng thêm",
+        f"{form}: không ghi gì từ biểu mẫu này",
+    ]
+    assert plan.read_bytes() == before
+
+
+def test_annual_form_records_ranks_for_the_year_and_rates_for_the_quarter(tmp_path):
+    plan = forms_plan(tmp_path)
+    text = plan.read_text(encoding="utf-8")
+    pci = "  - id: pci\n    name: Chỉ số PCI (Top 10 tỉnh, thành)\n"
+    assert text.count(pci) == 1
+    plan.write_text(text.replace(pci, pci + "    owner: TTRA\n"), encoding="utf-8")
+    q4 = write(plan, ["TTRA"], tmp_path / "q4", period="2023-Q4")["TTRA"]
+    sheet = openpyxl.load_workbook(q4)["Chỉ tiêu"]
+    assert [sheet.cell(r, 1).value for r in (FIRST_ROW, FIRST_ROW + 1)] == ["so-hoa", "pci"]
+    assert sheet.cell(FIRST_ROW + 1, 4).value == "hạng 8 (2023)"
+    assert sheet["A5"].value.startswith("Ghi kết quả của kỳ 2023-Q4, 2023 vào cột")
+    form = fill(q4, tmp_path / "f.xlsx", targets={"so-hoa": {"E": 60},
+                                                  "pci": {"E": 7, "F": "VCCI, PCI 2023 (bản chính thức)"}})
+    before = plan.read_text(encoding="utf-8")
+    result = run("collect", form, "-p", plan)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["chỉ tiêu so-hoa 2023-Q4: 60% (mới)", "chỉ tiêu pci 2023: hạng 8 → hạng 7"]
+    assert changed_lines(before, plan.read_text(encoding="utf-8"))[:9] == [
+        "-    measurements: []",
+        "+    measurements:",
+        "+      - period: 2023-Q4",
+        "+        value: 60",
+        "-        value: 8",
+        "-        source: VCCI, PCI 2023",
+        "+        value: 7",
+        "+        source: VCCI, PCI 2023 (bản chính thức)",
+        "+collected_forms:",
+    ]
+    # A quarter's form leaves ranks out: they are published once a year.
+    q3 = openpyxl.load_workbook(write(plan, ["TTRA"], tmp_path / "q3", period="2023-Q3")["TTRA"])["Chỉ tiêu"]
+    assert [q3.cell(r, 1).value for r in range(FIRST_ROW, q3.max_row + 1) if q3.cell(r, 1).value] == ["so-hoa"]
