@@ -1,4 +1,8 @@
-"""The `cchc` console script: registers only the invoked command's module, then runs the app."""
+"""The `cchc` console script: registers only the invoked command's module, then runs the app.
+
+Start-up and exit are kept short (cchc/startup.py): option values are converted without Typer's
+Pydantic adapters, and the process ends without tearing down its heap once the app returned.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import os
 import sys
 
 from .command_modules import select_for
+from .startup import finish, light_options
 
 
 def main() -> None:
@@ -15,6 +20,19 @@ def main() -> None:
     # Pydantic looks for plugins through every installed package's entry points when the first
     # model is built (~10 ms of each command); cchc uses none. A value set by the user is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    light_options()
     from .cli import app
 
-    app(prog_name="cchc")
+    try:
+        app(prog_name="cchc")
+    except SystemExit as e:
+        finish(exit_status(e.code))
+    finish(0)
+
+
+def exit_status(code: object) -> int:
+    """The status `sys.exit(code)` would end with (a message is printed, and is status 1)."""
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)
+    return 1

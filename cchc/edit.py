@@ -236,13 +236,14 @@ T = TypeVar("T")
 _together: contextvars.ContextVar = contextvars.ContextVar("cchc_edit_together", default=None)
 
 
-def _write(path: Path, change):
-    """`writer.edit_plan`, or, inside `edit_together`, the change spliced into the shared edit."""
+def _write(path: Path, change, scope: tuple[str, str] | None = None):
+    """`writer.edit_plan` (`scope`: the task or target `change` edits), or, inside `edit_together`,
+    the change spliced into the shared edit."""
     shared = _together.get()
     if shared is None:
         from .writer import edit_plan
 
-        return edit_plan(path, change)
+        return edit_plan(path, change, scope=scope)
     return change(*shared)
 
 
@@ -289,7 +290,7 @@ def record_progress(path: str | os.PathLike, task_id: str, percent: float | int 
         return EditResult(path, _("Đã ghi tiến độ {percent}% cho nhiệm vụ {id}").format(
             percent=format_number(percent), id=task.id), warnings=warnings)
 
-    return _write(path, change)
+    return _write(path, change, scope=("task", task_id))
 
 
 def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None,
@@ -322,7 +323,7 @@ def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None
                                   "sẽ báo cho đến khi thêm bằng cchc evidence add {id} “…”").format(id=task.id))
         return EditResult(path, summary.format(id=task.id, date=format_date(day)), warnings=warnings)
 
-    return _write(path, change)
+    return _write(path, change, scope=("task", task_id))
 
 
 def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | os.PathLike | None = None) -> EditResult:
@@ -339,7 +340,7 @@ def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | o
         return EditResult(path, _("Đã thêm tài liệu kiểm chứng “{text}” cho nhiệm vụ {id}").format(
             text=proof["text"], id=task.id))
 
-    return _write(path, change)
+    return _write(path, change, scope=("task", task_id))
 
 
 def record_measurement(path: str | os.PathLike, target_id: str, value: float | int | str, period: str,
@@ -382,7 +383,7 @@ def record_measurement(path: str | os.PathLike, target_id: str, value: float | i
         return EditResult(path, _("Đã ghi kết quả mới {value} (thay cho {old}) kỳ {period} cho chỉ tiêu {id}").format(
             period=key, id=target.id, old=format_number(old.value, 2), value=shown))
 
-    return _write(path, change)
+    return _write(path, change, scope=("target", target_id))
 
 
 def _check_measurement(target: Target, value: int | float) -> None:
@@ -446,4 +447,4 @@ def reopen(path: str | os.PathLike, task_id: str, reason: str, date: str | dt.da
         return EditResult(path, _("Đã ghi mở lại nhiệm vụ {id} (tiến độ {percent}%)").format(
             id=task.id, percent=format_number(pct)), warnings=warnings)
 
-    return _write(path, change)
+    return _write(path, change, scope=("task", task_id))

@@ -87,7 +87,9 @@ class TargetKind(str, Enum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False)
+    # defer_build: a model's validator is built when it first validates, which a command reading
+    # the plan from the cache never does (cchc/cache.py rebuilds trusted models without it).
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False, defer_build=True)
 
 
 class Signer(Strict):
@@ -308,6 +310,7 @@ class Plan(Strict):
 class Problem(BaseModel):
     """One thing wrong in a plan: where (a path of keys and indexes), what, and a stable code."""
 
+    model_config = ConfigDict(defer_build=True)  # as Strict: not built by a command that never needs it
     path: tuple
     code: str
     message: str

@@ -45,12 +45,14 @@ def lock_path(path: Path) -> Path:
 
 
 def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], T],
-              lock_timeout: float = LOCK_TIMEOUT, dry_run: bool = False) -> T:
+              lock_timeout: float = LOCK_TIMEOUT, dry_run: bool = False, scope: tuple[str, str] | None = None) -> T:
     """Apply `change` to the plan at `path` and write the result safely; returns what `change` returns.
 
     `change(loaded, edit)` makes its edit through `edit` (nothing is written if it makes none) and
     raises CchcError to refuse. Every refusal leaves the file byte-for-byte as it was. `dry_run`
-    checks the result as for a write, then writes nothing.
+    checks the result as for a write, then writes nothing. `scope`, ("task", id) or ("target", id),
+    names the one node `change` edits: when the cache proves the file, only that node is parsed
+    and validated (cchc/fastedit.py), with the same result.
     """
     # filelock: a small, well-kept, cross-platform lock (fcntl.flock on POSIX, msvcrt on Windows),
     # released by the OS if the process dies, so a crashed writer never leaves the plan locked.
@@ -72,31 +74,45 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         _remove_leftovers(target)
         raw = read_bytes(target)
         text = decode_text(shown, raw)
-        loaded = _load_before(shown, text)
-        edit = TextEdit(loaded.doc)
-        result = change(loaded, edit)
-        if not edit.changed:
-            return result
-        from .submissions import guard_submitted
-
-        guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
-        new_text = edit.result()
-        _check_after(shown, edit, new_text)
-        if dry_run:
+        result, new_text, store = _make_change(shown, raw, text, change, scope)
+        if new_text is None or dry_run:
             return result
         if read_bytes(target) != raw:  # the same test as comparing SHA-256 digests, without hashing
             raise PlanNotWritten(_(
                 "{path}: tệp đã bị sửa bởi chương trình khác trong lúc ghi (có thể là trình soạn thảo); "
                 "không ghi đè. Hãy lưu tệp trong trình soạn thảo rồi chạy lại lệnh").format(path=shown))
         data = new_text.encode("utf-8")
+        data = _BOM + data if raw.startswith(_BOM) else data
         try:
-            atomic_write(target, _BOM + data if raw.startswith(_BOM) else data)
+            atomic_write(target, data)
         except OSError as e:
             raise PlanNotWritten(_("{path}: không ghi được tệp ({reason}); tệp vẫn giữ nguyên như trước").format(
                 path=shown, reason=e.strerror or e)) from None
+        if store is not None:
+            store(data)  # the new plan is validated: the next command reads it warm
         return result
     finally:
         lock.release()
+
+
+def _make_change(shown: Path, raw: bytes, text: str, change: Callable, scope: tuple[str, str] | None):
+    """(what `change` returns, the new text or None if no edit, a function storing its cache entry or None)."""
+    from . import fastedit
+
+    fast = fastedit.attempt(shown, raw, text, change, scope)
+    if fast is not None:
+        return fast
+    loaded = _load_before(shown, text)
+    edit = TextEdit(loaded.doc)
+    result = change(loaded, edit)
+    if not edit.changed:
+        return result, None, None
+    from .submissions import guard_submitted
+
+    guard_submitted(loaded, edit)  # a submitted report's facts: refused, or recorded as an amendment
+    new_text = edit.result()
+    _check_after(shown, edit, new_text)
+    return result, new_text, fastedit.after_full_edit(shown, loaded, edit, new_text, scope)
 
 
 def _real_path(path: Path) -> Path:

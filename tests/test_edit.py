@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from cchc import edit
 from cchc.planfile import load
-from conftest import PLAN_2023, PROGRESS_PLAN, run
+from conftest import PLAN_2023, PROGRESS_PLAN, run, warm_cache
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NASTY = FIXTURES / "roundtrip_nasty.yaml"
@@ -40,6 +41,7 @@ def plan(tmp_path, monkeypatch):
         def __init__(self, source: Path = PLAN_2023):
             self.path = tmp_path / "plan_2023.yaml"
             self.path.write_bytes(source.read_bytes())
+            warm_cache(self.path)
             self.before = self.text
 
         @property
@@ -131,8 +133,6 @@ def test_update_by_defaults_to_git_user_name(plan, tmp_path):
 
 
 def test_by_falls_back_to_the_login_name(tmp_path, monkeypatch):
-    from cchc import edit
-
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setattr("getpass.getuser", lambda: "canbo")
@@ -372,16 +372,15 @@ def test_refused_kpi_same_period_without_replace(plan):
 
 
 def test_refused_concurrent_outside_edit(plan, monkeypatch):
-    from cchc import writer
-
     p = plan()
-    check = writer._check_after
+    resolve = edit.resolve_task
 
     def editor_saves_meanwhile(*args, **kwargs):
+        # while cchc works on the change (after reading the file, on either write path)
         p.path.write_text(p.text.replace("Sở Nội vụ (B/c);", "Sở Nội vụ (để báo cáo);"), encoding="utf-8")
-        return check(*args, **kwargs)
+        return resolve(*args, **kwargs)
 
-    monkeypatch.setattr(writer, "_check_after", editor_saves_meanwhile)
+    monkeypatch.setattr(edit, "resolve_task", editor_saves_meanwhile)
     result = run("update", "3.đ", "--percent", "10", "--date", "01/02/2023", "--by", "An")
     assert result.exit_code == 1
     assert "tệp đã bị sửa bởi chương trình khác" in result.stderr
