@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
 from .i18n import N_, _
-from .labels import recurrence_label
+from .labels import field_label, recurrence_label
 from .model import (Evidence, Measurement, Narrative, Plan, PlanInfo, Recurrence, Status, Submission, Target,
                     TargetKind, Task)
 from .periods import format_date
@@ -374,11 +374,8 @@ def narrative_label(name: str) -> str:
 
 
 def _field_label(model: type, name: str, labels: dict[str, str]) -> str:
-    """A field's name for a reader: cchc's own word, else the schema's description (a new field), else the key."""
-    if name in labels:
-        return _(labels[name])
-    info = model.model_fields.get(name)
-    return re.split(r"[,;:(]", info.description)[0].strip() if info is not None and info.description else name
+    """A field's name for a reader: cchc's own word, else the schema's (a field added since)."""
+    return _(labels[name]) if name in labels else field_label(model, name)
 
 
 _TASK_LABELS = {"title": N_("tên nhiệm vụ"), "lead": N_("đơn vị chủ trì"), "support": N_("đơn vị phối hợp"),

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .i18n import _
-from .labels import recurrence_label
+from .labels import field_label, other_fields, recurrence_label, value_text
 from .model import ALL_UNITS, Plan, Task
 from .output import Column, Table, bar
 from .periods import format_date
@@ -100,13 +100,24 @@ def tasks_table(states: list[TaskState], as_of: dt.date) -> Table:
     return table
 
 
+# The task fields these views write themselves; any other field of the schema is shown (and put in
+# the JSON) under its own key and the schema's description, so a new field needs no change here.
+SHOWN_FIELDS = frozenset({"id", "title", "lead", "support", "deadline", "due_day", "output", "status", "progress",
+                          "evidence"})
+
+
 def task_json(s: TaskState, area: int | str) -> dict:
     t = s.task
     return {
         "id": t.id, "area": area, "title": t.title, "lead": t.lead, "support": list(t.support),
         "deadline": deadline_json(t), "output": t.output, "status": t.status.value, "state": s.state.value,
         "percent": s.percent, "next_due": _iso(s.next_due), "done_on": _iso(s.done_on),
+        **{name: _field_json(getattr(t, name)) for name in other_fields(t, SHOWN_FIELDS)},
     }
+
+
+def _field_json(value):
+    return value.isoformat() if isinstance(value, dt.date) else getattr(value, "value", value)
 
 
 def tasks_json(plan: Plan, states: list[TaskState]) -> list[dict]:
@@ -159,6 +170,7 @@ def show_tables(plan: Plan, detail: TaskDetail, location: str) -> list[Table]:
         [_("Trạng thái"), state],
         [_("Tiến độ"), f"{bar(s.percent)} {percent_text(s.percent)}"],
         [_("Hạn kế tiếp"), format_date(s.next_due) if s.next_due and s.state is not State.done else "—"],
+        *[[field_label(type(t), name), value_text(getattr(t, name))] for name in other_fields(t, SHOWN_FIELDS)],
         [_("Vị trí trong tệp"), location],
     ]
 

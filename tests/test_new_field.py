@@ -45,3 +45,16 @@ def test_new_year_keeps_the_new_field():
     carried = {t["id"]: t for area in carry_over(plan, 2024).data["areas"] for t in area["tasks"]}
     assert carried["1.b"]["priority"] == "cao"
     assert "priority" not in carried[next(i for i in carried if i != "1.b")]  # unset stays unwritten
+
+
+def test_show_and_json_give_the_new_field():
+    import datetime as dt
+
+    from cchc.query import task_detail
+    from cchc.query_views import show_tables, task_json
+
+    plan = with_priority(load_plan(PROGRESS_PLAN), {"1.b": "cao"})
+    detail = task_detail(plan, "1.b", dt.date(2023, 6, 20), PROGRESS_PLAN.parent)
+    info = show_tables(plan, detail, "plan.yaml:1")[0]
+    assert ["Mức ưu tiên", "cao"] in info.rows
+    assert task_json(detail.state, 1)["priority"] == "cao"
