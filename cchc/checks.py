@@ -51,15 +51,17 @@ CHECK_CODES: dict[str, str] = {c.code: c.severity for c in codes_of(CHECK)}
 EVIDENCE_FILE_CODES = ("evidence-file-missing", "evidence-file-changed")
 
 
-def evidence_file_findings(loaded) -> list[Diagnostic]:
+def evidence_file_findings(loaded, hashes=None) -> list[Diagnostic]:
     """Evidence files that vanished or changed since they were recorded, as warnings.
 
     `cchc validate` reports these without failing: the plan itself is still valid, and a clone
-    may lack the evidence folder; `cchc check` treats them as errors before a report.
+    may lack the evidence folder; `cchc check` treats them as errors before a report. `hashes`
+    (an `evidence.FileHashes`) may be shared by several plans, so a file is read once.
     """
     import dataclasses
 
-    return [dataclasses.replace(d, severity=WARNING) for d in check_plan(loaded, dt.date.today(), submissions=False)
+    return [dataclasses.replace(d, severity=WARNING)
+            for d in check_plan(loaded, dt.date.today(), submissions=False, hashes=hashes)
             if d.code in EVIDENCE_FILE_CODES]
 
 
@@ -82,13 +84,18 @@ def period_keys(period: ReportPeriod) -> set[str]:
     return keys
 
 
-def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, submissions: bool = True) -> list[Diagnostic]:
+def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, submissions: bool = True,
+               hashes=None) -> list[Diagnostic]:
     """Every finding of `CHECK_CODES` in a loaded plan on `as_of`, ordered by line.
 
     `loaded` is a `planfile.LoadedPlan`: its document gives each finding its line and column, and
-    its folder is where evidence files are looked for. With `submissions`, the submitted reports
+    its folder is where evidence files are looked for; each of them is hashed once (`hashes`, an
+    `evidence.FileHashes`, by default a fresh one). With `submissions`, the submitted reports
     are verified against the plan's git history (`submit.verify_submissions`).
     """
+    from .evidence import FileHashes
+
+    hashes = hashes or FileHashes()
     plan: Plan = loaded.plan
     doc = loaded.doc
     base_dir = Path(doc.path).parent
@@ -104,7 +111,7 @@ def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, submissions
     paths = plan.task_paths()
     for task in plan.all_tasks():
         path = paths[task.id]
-        _check_task(task, path, plan.plan.year, as_of, stale_days, base_dir, add, field_path)
+        _check_task(task, path, plan.plan.year, as_of, stale_days, base_dir, add, field_path, hashes)
 
     closed = closed_periods(plan.plan.year, as_of)
     if closed:
@@ -138,8 +145,8 @@ def _expects_measurement(target: Target, period: ReportPeriod) -> bool:
 
 
 def _check_task(task: Task, path: tuple, year: int, as_of: dt.date, stale_days: int, base_dir: Path,
-                add, field_path) -> None:
-    from .query import evidence_file_state
+                add, field_path, hashes) -> None:
+    from .evidence import evidence_file_state
 
     s = task_state(task, year, as_of)
     if s.state is State.done and not task.evidence:
@@ -162,7 +169,7 @@ def _check_task(task: Task, path: tuple, year: int, as_of: dt.date, stale_days: 
                 id=task.id, days=idle, date=format_date(latest.date)))
 
     for i, ev in enumerate(task.evidence):
-        state = evidence_file_state(ev, base_dir)
+        state = evidence_file_state(ev, base_dir, hashes)
         where = path + ("evidence", i)
         if state == "missing":
             add(where + ("file",), "evidence-file-missing", _(

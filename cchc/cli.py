@@ -21,6 +21,7 @@ from . import command_modules, output
 from .clihelp import localize, show_usage_error
 from .cmdoptions import error_lines, exit_code_for, rename_options
 from .diagnostics import CchcError
+from .diagnostics import UsageError as BadUsage  # Click has its own UsageError
 from .i18n import _, set_language
 
 
@@ -46,6 +47,26 @@ def _hoist_lang(args: list[str]) -> list[str]:
     return front + rest
 
 
+def _not_utf8(arg: str) -> bool:
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _shown(arg: str) -> str:
+    """The argument as typed, its stray bytes as \\xNN."""
+    try:
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return arg.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _landed_line(path) -> str:
+    return _("{path}: thay đổi đã được ghi xong trước khi dừng; xem thay đổi: git diff -- {path}").format(path=path)
+
+
 class CchcGroup(TyperGroup):
     """Turns every known error into one line and an exit code, for the console and for tests.
 
@@ -60,6 +81,9 @@ class CchcGroup(TyperGroup):
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        from .outputs import landed
+
+        written = len(landed)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except UsageError as e:
@@ -68,7 +92,10 @@ class CchcGroup(TyperGroup):
         except ClickException as e:
             output.message(_("lỗi: {message}").format(message=e.format_message()))
             sys.exit(e.exit_code)
-        except Abort:
+        except Abort:  # Click's word for a Ctrl-C it caught
+            if len(landed) > written:
+                output.message(_landed_line(landed[-1]))
+                sys.exit(0)
             output.message(_("đã dừng theo yêu cầu"))
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
@@ -76,6 +103,8 @@ class CchcGroup(TyperGroup):
     def parse_args(self, ctx, args):
         # `--lang` belongs to `cchc` itself, but users type it after the command too
         # (`cchc status --lang en`), so every command accepts it wherever it is written.
+        # Bytes that are not UTF-8 reach Python as lone surrogates, which no file or message can hold.
+        ctx.meta["cchc.not_utf8"] = next((a for a in args if _not_utf8(a)), None)
         return super().parse_args(ctx, _hoist_lang(list(args)))
 
     def resolve_command(self, ctx, args):
@@ -90,13 +119,23 @@ class CchcGroup(TyperGroup):
         return name, cmd, rest
 
     def invoke(self, ctx):
+        from .outputs import landed
+
+        written = len(landed)
         try:
+            bad = ctx.meta.get("cchc.not_utf8")
+            if bad is not None:
+                raise BadUsage(_("đối số dòng lệnh “{arg}” không phải văn bản UTF-8; hãy gõ lại bằng bảng mã UTF-8"
+                                 ).format(arg=_shown(bad)))
             return super().invoke(ctx)
         except CchcError as e:
             for line in error_lines(e):
                 output.message(line)
             raise typer.Exit(exit_code_for(e)) from None
         except KeyboardInterrupt:
+            if len(landed) > written:  # the new plan is in place: stopping now would invite a retry
+                output.message(_landed_line(landed[-1]))
+                raise typer.Exit(0) from None
             output.message(_("đã dừng theo yêu cầu"))
             raise typer.Exit(130) from None
         except BrokenPipeError:

@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cmdoptions import (AttachOpt, DateOpt, PeriodOpt, PlanOpt, QuarterOpt, open_plan, period_choice, plan_path)
+from .cmdoptions import (AttachOpt, DateOpt, OutsideOkOpt, PeriodOpt, PlanOpt, QuarterOpt, open_plan, period_choice,
+                         plan_path)
 from .completion import complete_target_id, complete_task_id
 from .diagnostics import CchcError, UsageError
 from .i18n import _
@@ -72,12 +73,13 @@ def done(
     by: ByOpt = None,
     amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
+    outside_ok: OutsideOkOpt = False,
 ) -> None:
     """Đánh dấu một nhiệm vụ đã hoàn thành, kèm tài liệu kiểm chứng."""
     from .edit import mark_done
 
     _report(lambda: mark_done(plan_path(plan), task_id, evidence=evidence, file=attach, date=date, by=by,
-                              no_evidence=no_evidence, note=note), amend_submitted)
+                              no_evidence=no_evidence, note=note, outside_ok=outside_ok), amend_submitted)
 
 
 def evidence_add(
@@ -87,11 +89,12 @@ def evidence_add(
     attach: AttachOpt = None,
     amend_submitted: AmendOpt = None,
     plan: PlanOpt = None,
+    outside_ok: OutsideOkOpt = False,
 ) -> None:
     """Thêm tài liệu kiểm chứng cho một nhiệm vụ."""
     from .edit import add_evidence
 
-    _report(lambda: add_evidence(plan_path(plan), task_id, text, file=attach), amend_submitted)
+    _report(lambda: add_evidence(plan_path(plan), task_id, text, file=attach, outside_ok=outside_ok), amend_submitted)
 
 
 def kpi_record(
@@ -130,7 +133,7 @@ def note(
     import sys
 
     from . import output
-    from .edit import narrative_text, parse_section, set_narrative
+    from .edit import SectionChanged, narrative_text, parse_section, set_narrative
 
     path = plan_path(plan)
     period = _required_period(period, quarter)
@@ -138,11 +141,22 @@ def note(
     if text == "-":
         text = sys.stdin.read()
     elif text is None:
-        current = narrative_text(open_plan(str(path)).plan, period, section)
-        text = edit_in_editor(current)
-        if text is None:
+        # The guard spans the whole session: what the section said when the editor opened must
+        # still be there when the text is written (set_narrative re-reads the plan under its lock).
+        loaded = open_plan(str(path))
+        current = narrative_text(loaded.plan, period, section)
+        typed = edit_in_editor(current)
+        if typed is None:
             output.message(_("Không có thay đổi (trình soạn thảo đóng mà không lưu)."))
             return
+        try:
+            _report(lambda: set_narrative(path, period, section, typed, expected=current,
+                                          read_sha256=loaded.doc.sha256), amend_submitted)
+        except SectionChanged as e:
+            kept = keep_typed_text(path, period, section, typed)
+            raise SectionChanged(_("{reason}. Nội dung vừa gõ được giữ trong {kept}; xem lại rồi chạy lại lệnh").format(
+                reason=e, kept=kept)) from None
+        return
     _report(lambda: set_narrative(path, period, section, text), amend_submitted)
 
 
@@ -151,6 +165,22 @@ def _required_period(period: Optional[str], quarter: Optional[int]) -> str:
     if chosen is None:
         raise UsageError(_("cần chọn kỳ: --period (ví dụ Q1, NĂM-Q1, NĂM-H1) hoặc --quarter 1 … 4"))
     return chosen
+
+
+def keep_typed_text(plan_file, period: str, section: str, text: str):
+    """Save text typed in an editor session that could not be written, beside the plan; its path."""
+    from .edit import parse_section
+    from .outputs import write_output
+
+    folder = plan_file.parent
+    for n in range(1, 1000):
+        name = f"cchc-note-{period}-{parse_section(section)}" + (f"-{n}" if n > 1 else "") + ".txt"
+        try:
+            return write_output(folder / name, text.encode("utf-8"))
+        except CchcError:
+            if not (folder / name).exists():
+                raise
+    raise CchcError(_("không giữ được nội dung vừa gõ trong {folder}").format(folder=folder))
 
 
 def reopen(

@@ -21,20 +21,25 @@ def validate(
         metavar=_("[TỆP]..."), help=_("Tệp kế hoạch cần kiểm tra."), show_default=False)] = None,
     plan: PlanOpt = None,
     json_out: JsonOpt = False,
+    verify_files: Annotated[bool, typer.Option("--verify-files", help=_(
+        "Tính lại mã SHA-256 của mọi tệp kiểm chứng, kể cả tệp không đổi kích thước và thời gian sửa."))] = False,
 ) -> None:
     """Kiểm tra tệp kế hoạch: in mọi lỗi và cảnh báo, mỗi dòng TỆP:DÒNG:CỘT: mức [mã] nội dung."""
     from .checks import evidence_file_findings
+    from .evidence import FileHashes
     from .finding_codes import finding_json, format_finding
     from .planfile import load
 
     # Several files: a pre-commit hook passes every staged plan file at once.
     targets = [plan_path(p) for p in paths] if paths else [plan_path(plan)]
     results = []
+    hashes = FileHashes(trust_record=not verify_files)  # a file named by several entries or plans: read once
     for target in targets:
         try:
-            results.append((target, [], evidence_file_findings(load(target))))
+            results.append((target, [], evidence_file_findings(load(target), hashes)))
         except PlanInvalid as e:
             results.append((target, e.diagnostics, []))
+    hashes.save()
     if json_out:
         data = [{"file": str(t), "valid": not problems, "problems": [p.as_dict() for p in problems],
                  "warnings": [finding_json(w) for w in warnings]}

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cmdoptions import AsOfOpt, PeriodOpt, PlanOpt, QuarterOpt, plan_on, report_quarter
+from .cmdoptions import AsOfOpt, ForceOpt, PeriodOpt, PlanOpt, QuarterOpt, plan_on, report_quarter
 from .i18n import _
 
 
@@ -30,6 +30,7 @@ def report(
     json_out: Annotated[bool, typer.Option(
         "--json", help=_("In dữ liệu điền vào mẫu (các tên dùng được trong mẫu) dạng JSON, không ghi tệp."))
     ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Lập báo cáo định kỳ công tác CCHC (quý I, 6 tháng, quý III, năm) thành tệp Word sẵn sàng trình ký."""
     from .report import build_context, default_output, find_template, render_report
@@ -42,7 +43,8 @@ def report(
         return
     chosen = find_template(template, loaded.path)
     target = out or default_output(the_plan, chosen_quarter, calendar)
-    result = render_report(the_plan, chosen_quarter, target, template=chosen, as_of=day, pdf=pdf, calendar=calendar)
+    result = render_report(the_plan, chosen_quarter, target, template=chosen, as_of=day, pdf=pdf, calendar=calendar,
+                           force=force)
     name = result.context["report"]["name"]
     output.message(_("Đã ghi báo cáo {name}: {path}").format(name=name, path=result.docx))
     typer.echo(str(result.docx))

@@ -13,13 +13,9 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cmdoptions import AsOfOpt, JsonOpt, PlanOpt, plan_on, plan_path
+from .cmdoptions import AsOfOpt, ForceOpt, JsonOpt, PlanOpt, plan_on, plan_path
 from .diagnostics import CchcError, UsageError
 from .i18n import _
-
-
-def _write_error(path: Path, e: OSError) -> CchcError:
-    return CchcError(_("{path}: không ghi được tệp ({reason})").format(path=path, reason=e.strerror or e))
 
 
 def diff(
@@ -85,8 +81,10 @@ def schema(
         show_default=False)] = None,
     check: Annotated[bool, typer.Option(
         "--check", help=_("Chỉ kiểm tra tệp --output có đúng với mẫu hiện tại không."))] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Mẫu JSON Schema của tệp kế hoạch, để trình soạn thảo (VS Code) gợi ý và báo lỗi khi gõ."""
+    from .outputs import write_output
     from .schema import render
 
     text = render()
@@ -102,15 +100,11 @@ def schema(
         except OSError:
             current = None
         if current != text:
-            raise CchcError(_("{path} chưa khớp với mẫu kế hoạch hiện tại; chạy: cchc schema -o {path}").format(
+            raise CchcError(_("{path} chưa khớp với mẫu kế hoạch hiện tại; chạy: cchc schema -o {path} --force").format(
                 path=target))
         output.message(_("{path}: khớp với mẫu kế hoạch").format(path=target))
         return
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
-    except OSError as e:
-        raise _write_error(target, e) from None
+    write_output(target, text.encode("utf-8"), force=force)
     output.message(_("Đã ghi {path}").format(path=target))
 
 
@@ -122,26 +116,26 @@ def export(
         show_default=False)] = None,
     plan: PlanOpt = None,
     as_of: AsOfOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Xuất kế hoạch cho người không dùng dòng lệnh: bảng tính Excel (.xlsx) và lịch (.ics)."""
     from .export import write_ics, write_xlsx
+    from .outputs import check_output, write_output
 
     if not xlsx and not ics:
         raise UsageError(_("chọn tệp cần xuất: --xlsx TỆP và/hoặc --ics TỆP"))
     loaded, day = plan_on(plan, as_of)
+    for name in (xlsx, ics):  # both refused before either is written
+        if name:
+            check_output(name, force=force, plan=loaded.path)
     if xlsx:
-        target = Path(xlsx)
-        try:
-            write_xlsx(loaded.plan, target, day)
-        except OSError as e:
-            raise _write_error(target, e) from None
+        target = write_output(xlsx, lambda tmp: write_xlsx(loaded.plan, tmp, day), force=force, plan=loaded.path)
         output.message(_("Đã ghi bảng tính {path}").format(path=target))
     if ics:
-        target = Path(ics)
-        try:
-            count = write_ics(loaded.plan, target)
-        except OSError as e:
-            raise _write_error(target, e) from None
+        counted = []
+        target = write_output(ics, lambda tmp: counted.append(write_ics(loaded.plan, tmp)), force=force,
+                              plan=loaded.path)
+        count = counted[0]
         output.message(_("Đã ghi lịch {path} ({n} sự kiện)").format(path=target, n=count))
 
 
@@ -157,6 +151,7 @@ def new(
 ) -> None:
     """Tạo kế hoạch năm mới từ kế hoạch năm trước: chuyển tiếp nhiệm vụ chưa hoàn thành, giữ đơn vị, chỉ tiêu."""
     from .newyear import carry_over, modeline_for, render
+    from .outputs import write_output
     from .planfile import load, parse_document, validate_document
 
     src = plan_path(source)
@@ -172,14 +167,7 @@ def new(
     text = render(result, src.name, modeline_for(loaded.doc.text, src, target))
     # The file is generated: check it is a valid plan before anyone is asked to review it.
     validate_document(parse_document(target, text))
-    try:
-        with open(target, "x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    except FileExistsError:
-        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
-            path=target)) from None
-    except OSError as e:
-        raise _write_error(target, e) from None
+    write_output(target, text.encode("utf-8"), new_plan=True)
     if json_out:
         output.print_json({"file": str(target), "year": year, "from": str(src),
                            "carried": [t.id for t in result.carried], "finished": [t.id for t in result.dropped],

@@ -57,6 +57,10 @@ AttachOpt = Annotated[Optional[str], typer.Option(
 PeriodOpt = Annotated[Optional[str], typer.Option(
     "--period", metavar=_("KỲ"), show_default=False,
     help=_("Kỳ báo cáo: NĂM-Q1 … NĂM-Q4 (ví dụ 2023-Q1), NĂM-H1 hoặc NĂM; Q1 là quý I của năm kế hoạch."))]
+ForceOpt = Annotated[bool, typer.Option("--force", help=_(
+    "Thay tệp kết quả đã có (không bao giờ ghi đè tệp kế hoạch hay tệp trong .git)."))]
+OutsideOkOpt = Annotated[bool, typer.Option("--outside-ok", help=_(
+    "Cho phép tệp kiểm chứng nằm ngoài thư mục (kho git) của kế hoạch."))]
 QuarterOpt = Annotated[Optional[int], typer.Option(
     "--quarter", "-q", metavar="1-4", show_default=False,
     help=_("Kỳ báo cáo của năm kế hoạch: 1 quý I, 2 sáu tháng đầu năm, 3 quý III, 4 cả năm."))]

@@ -22,11 +22,14 @@ def main() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     light_options()
     from .cli import app
+    from .outputs import landed
 
     try:
         app(prog_name="cchc")
     except SystemExit as e:
         finish(exit_status(e.code))
+    except KeyboardInterrupt:  # after the command returned: its work is done (a plan written) or not begun
+        finish(0 if landed else 130)
     finish(0)
 
 

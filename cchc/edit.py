@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from .diagnostics import CchcError, UsageError
+from .diagnostics import CchcError, NotFound, Refused, UsageError
 from .history import default_by
 from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
+from .oserror import reason
 from .periods import format_date, parse_user_date
 from .text import fold, format_number
 from .yamledit import TextEdit, clean_text
@@ -165,10 +166,13 @@ _DOC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})(?!\d)|"
                        r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 
 
-def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path) -> dict[str, Any]:
+def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path, outside_ok: bool = False) -> dict[str, Any]:
     """An evidence entry: the text as typed, its document number and date when they can be read,
-    and a file's path relative to the plan's folder (with `/`) and its SHA-256."""
-    import hashlib
+    and a file's path relative to the plan's folder (with `/`) and its SHA-256.
+
+    The file must be inside the plan's folder or git work tree unless `outside_ok` (evidence.checked_file).
+    """
+    from .evidence import checked_file, file_sha256
 
     text = clean_text(text or "", multiline=False)
     entry: dict[str, Any] = {"text": text}
@@ -183,9 +187,7 @@ def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path) ->
         except ValueError:
             continue
     if file:
-        source = Path(file)
-        if not source.is_file():
-            raise CchcError(_("không tìm thấy tệp tài liệu kiểm chứng {file}").format(file=file))
+        source = checked_file(file, plan_dir, outside_ok)
         try:
             rel = Path(os.path.relpath(os.path.abspath(source), os.path.abspath(plan_dir))).as_posix()
         except ValueError:  # another drive on Windows
@@ -193,8 +195,11 @@ def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path) ->
         if not text:
             entry["text"] = source.name
         entry["file"] = rel
-        with open(source, "rb") as fh:
-            entry["sha256"] = hashlib.file_digest(fh, "sha256").hexdigest()
+        try:
+            entry["sha256"] = file_sha256(source)
+        except OSError as e:
+            raise NotFound(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
+                file=file, reason=reason(e))) from None
     if not entry["text"]:
         raise CchcError(_("tài liệu kiểm chứng cần một nội dung, ví dụ: “Báo cáo số 45/BC-SKHCN ngày 20/3/2023”"))
     return entry
@@ -295,13 +300,13 @@ def record_progress(path: str | os.PathLike, task_id: str, percent: float | int 
 
 def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None,
               file: str | os.PathLike | None = None, date: str | dt.date | None = None, by: str | None = None,
-              no_evidence: bool = False, note: str = "") -> EditResult:
+              no_evidence: bool = False, note: str = "", outside_ok: bool = False) -> EditResult:
     """Mark a task done: a 100% entry with event `done`, status done, and its evidence."""
     path = Path(path)
     if not (evidence or file) and not no_evidence:
         raise CchcError(_("đánh dấu hoàn thành cần tài liệu kiểm chứng: thêm --evidence “Báo cáo số …/BC-… "
                           "ngày …” (và --attach TỆP nếu có), hoặc --no-evidence nếu chưa có"))
-    proof = evidence_entry(evidence or "", file, path.parent) if (evidence or file) else None
+    proof = evidence_entry(evidence or "", file, path.parent, outside_ok) if (evidence or file) else None
     note = clean_text(note or "", multiline=False)
     who = _who(by, path)
 
@@ -326,10 +331,11 @@ def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None
     return _write(path, change, scope=("task", task_id))
 
 
-def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | os.PathLike | None = None) -> EditResult:
+def add_evidence(path: str | os.PathLike, task_id: str, text: str, file: str | os.PathLike | None = None,
+                 outside_ok: bool = False) -> EditResult:
     """Add an evidence entry (with a file's relative path and SHA-256) to any task."""
     path = Path(path)
-    proof = evidence_entry(text, file, path.parent)
+    proof = evidence_entry(text, file, path.parent, outside_ok)
 
     def change(loaded, edit: TextEdit) -> EditResult:
         task, where = resolve_task(loaded.plan, task_id)
@@ -404,8 +410,18 @@ def narrative_text(plan: Plan, period: str, section: str) -> str:
     return getattr(narrative, parse_section(section)) if narrative else ""
 
 
-def set_narrative(path: str | os.PathLike, period: str, section: str, text: str) -> EditResult:
-    """Write one narrative section of a period's report; text with several lines becomes a `|-` block."""
+class SectionChanged(Refused):
+    """The section was changed by someone else since the text replacing it was read (exit 1)."""
+
+
+def set_narrative(path: str | os.PathLike, period: str, section: str, text: str, expected: str | None = None,
+                  read_sha256: str | None = None) -> EditResult:
+    """Write one narrative section of a period's report; text with several lines becomes a `|-` block.
+
+    `expected` is the section's text when the user started writing (an editor session): if the
+    section no longer has it, SectionChanged is raised and nothing is written. A change elsewhere
+    in the plan since `read_sha256` is kept, the section written over it, with a warning.
+    """
     path = Path(path)
     name = parse_section(section)
     text = clean_text(text or "")
@@ -414,11 +430,20 @@ def set_narrative(path: str | os.PathLike, period: str, section: str, text: str)
         key = parse_period(period, loaded.plan.plan.year)
         narrative = loaded.plan.narratives.get(key)
         label = SECTION_LABELS[name]()
+        now = getattr(narrative, name) if narrative is not None else ""
+        if expected is not None and now != clean_text(expected):
+            raise SectionChanged(_("{path}: trong lúc soạn, phần “{label}” kỳ {period} đã được sửa ở nơi khác; không "
+                                   "ghi đè").format(path=path, label=label, period=key))
+        warnings = []
+        if read_sha256 is not None and loaded.doc.sha256 != read_sha256:
+            warnings.append(_("lưu ý: trong lúc soạn, tệp kế hoạch đã được sửa ở chỗ khác; các thay đổi đó được giữ "
+                              "nguyên, phần “{label}” không bị ai sửa nên đã ghi").format(label=label))
         if narrative is not None and getattr(narrative, name) == text:
             return EditResult(path, _("Phần “{label}” kỳ {period} không thay đổi").format(label=label, period=key),
                               changed=False)
         edit.set_value(("narratives", key, name), text, NARRATIVE_KEYS)
-        return EditResult(path, _("Đã ghi phần “{label}” của báo cáo kỳ {period}").format(label=label, period=key))
+        return EditResult(path, _("Đã ghi phần “{label}” của báo cáo kỳ {period}").format(label=label, period=key),
+                          warnings=warnings)
 
     return _write(path, change)
 

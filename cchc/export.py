@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .labels import recurrence_label
 from .model import Plan, Status, TargetKind, Task
+from .output import FORMULA_START
 from .periods import deliverables, format_date
 from .status import State, target_mark, task_state
 from .text import task_sort_key
@@ -130,6 +131,11 @@ def write_xlsx(plan: Plan, path: Path, as_of: dt.date) -> None:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
         for row in rows:
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    # Text, never a formula (openpyxl makes "=…" one), and kept text when edited in Excel.
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
         for i, (_header, width, kind) in enumerate(columns, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = width

@@ -410,28 +410,13 @@ def write_forms(loaded, units: list[str] | None, period: str | None, out_dir: st
     if existing and not force:
         raise Refused(_("đã có {files}; không ghi đè. Thêm --force để ghi đè, hoặc chọn thư mục khác bằng -o")
                         .format(files=", ".join(str(p) for p in existing)))
+    from .outputs import write_output
+
     written = []
     for key, form, path in todo:
-        write_file(path, form_bytes(form), force)
+        write_output(path, form_bytes(form), force=force)  # temporary file, rename; never over a plan or .git
         written.append(WrittenForm(key, path, len(form.tasks), len(form.targets)))
     return written, skipped
-
-
-def write_file(path: Path, data: bytes, force: bool) -> None:
-    """`data` into `path` atomically; an existing `path` is replaced only with `force`."""
-    from .writer import atomic_create, atomic_write
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if force and path.exists():
-            atomic_write(path, data)
-        else:
-            atomic_create(path, data)  # never lands on a file that appeared meanwhile
-    except FileExistsError:
-        raise Refused(_("{path} đã có; không ghi đè. Thêm --force để ghi đè").format(path=path)) from None
-    except OSError as e:
-        raise CchcError(_("{path}: không ghi được tệp ({reason})").format(path=path, reason=e.strerror or e)) \
-            from None
 
 
 # --- reminders ----------------------------------------------------------------------------------

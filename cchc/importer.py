@@ -11,6 +11,7 @@ paragraph that fits nowhere is listed with its number. `write_new_plan` writes t
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,16 +278,16 @@ def _header(source: Path, info: dict[str, Any], unplaced: list[tuple[int, str]])
 
 def write_new_plan(imported: Imported, target: str | Path) -> Path:
     """Write the imported plan to `target`, which must not exist yet (atomic; never overwrites)."""
-    from .writer import atomic_create
+    from .outputs import OutputRefused, write_output
 
     target = Path(target)
+    exists = Refused(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(path=target))
+    if os.path.lexists(target):
+        raise exists
+    if not target.parent.is_dir():
+        raise NotFound(_("{path}: không có thư mục {folder}").format(path=target, folder=target.parent))
     try:
-        atomic_create(target, imported.text.encode("utf-8"))
-    except FileExistsError:
-        raise Refused(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
-            path=target)) from None
-    except FileNotFoundError:
-        raise NotFound(_("{path}: không có thư mục {folder}").format(path=target, folder=target.parent)) from None
-    except OSError as e:
-        raise Refused(_("{path}: không ghi được tệp ({reason})").format(path=target, reason=e.strerror or e)) from None
+        write_output(target, imported.text.encode("utf-8"), new_plan=True)
+    except OutputRefused:  # it appeared while the plan was written: never replaced
+        raise exists from None
     return target

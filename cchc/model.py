@@ -87,9 +87,11 @@ class TargetKind(str, Enum):
 
 
 class Strict(BaseModel):
+    # allow_inf_nan: `.nan`, `.inf` and 1e309 are not amounts anyone measured (and crash the reports).
     # defer_build: a model's validator is built when it first validates, which a command reading
     # the plan from the cache never does (cchc/cache.py rebuilds trusted models without it).
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False, defer_build=True)
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False, defer_build=True,
+                              allow_inf_nan=False)
 
 
 class Signer(Strict):

@@ -258,10 +258,28 @@ def _print_rich(tables: list[Table]) -> None:
         console.print(rt)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV injection"):
+# a task title typed as `=HYPERLINK(…)` must stay text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """`value` for a CSV cell: text that a spreadsheet would run as a formula gets a leading `'`.
+
+    A carriage return becomes a newline, which the csv module quotes (a lone CR it leaves bare,
+    splitting the row for every reader).
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
 def print_csv(table: Table) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow([c.header for c in table.columns])
-    writer.writerows(table.rows)
+    writer.writerow([csv_cell(c.header) for c in table.columns])
+    writer.writerows([csv_cell(v) for v in row] for row in table.rows)
 
 
 def _default(value: Any) -> Any:

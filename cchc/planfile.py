@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import os
 import re
+import stat
 from contextlib import contextmanager
 from sys import intern
 from dataclasses import dataclass, field
@@ -112,16 +114,51 @@ def read_text(path: Path) -> str:
     return decode_text(path, read_bytes(path))
 
 
+MAX_PLAN_BYTES = 64 * 1024 * 1024  # a 2,000-task plan is about 3.4 MB; beyond this, not a plan
+
+
 def read_bytes(path: Path) -> bytes:
-    """The plan file's bytes; a missing or unreadable file is a usage error (PlanFileNotFound)."""
+    """The plan file's bytes; anything but a readable regular file up to 64 MB is PlanFileNotFound (exit 2).
+
+    A FIFO, a device (/dev/zero), a folder, a symlink loop or a huge file is refused before it is
+    read, so no path makes a command hang or fill the memory. Opening a plan also sweeps its
+    folder for temporary files of killed cchc processes (outputs.remove_leftovers_near).
+    """
+    from .outputs import remove_leftovers_near
+    from .oserror import reason
+
     try:
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise PlanFileNotFound(_("{path}: không tìm thấy tệp kế hoạch").format(path=path)) from None
-    except IsADirectoryError:
-        raise PlanFileNotFound(_("{path}: là một thư mục, không phải tệp kế hoạch").format(path=path)) from None
     except OSError as e:
-        raise PlanFileNotFound(_("{path}: không đọc được tệp ({reason})").format(path=path, reason=e.strerror)) from None
+        if os.path.isdir(path):  # Windows cannot open a folder
+            raise PlanFileNotFound(_("{path}: là một thư mục, không phải tệp kế hoạch").format(path=path)) from None
+        raise PlanFileNotFound(_("{path}: không đọc được tệp ({reason})").format(path=path, reason=reason(e))) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise PlanFileNotFound(_("{path}: là một thư mục, không phải tệp kế hoạch").format(path=path))
+        if not stat.S_ISREG(st.st_mode):
+            raise PlanFileNotFound(_("{path}: không phải một tệp thông thường (là thiết bị, ống FIFO hoặc socket); "
+                                     "không đọc").format(path=path))
+        chunks, size = [], 0
+        while size <= MAX_PLAN_BYTES:
+            chunk = os.read(fd, min(1 << 24, MAX_PLAN_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as e:
+        raise PlanFileNotFound(_("{path}: không đọc được tệp ({reason})").format(path=path, reason=reason(e))) from None
+    finally:
+        os.close(fd)
+    if size > MAX_PLAN_BYTES:
+        raise PlanFileNotFound(_("{path}: tệp lớn hơn {limit} MB, không phải một tệp kế hoạch; không đọc").format(
+            path=path, limit=MAX_PLAN_BYTES >> 20))
+    remove_leftovers_near(Path(path))
+    return b"".join(chunks)
 
 
 def decode_text(path: Path, raw: bytes) -> str:
@@ -160,6 +197,8 @@ def parse_document(path: Path, text: str) -> PlanDocument:
     try:
         with _no_gc():
             found, data = _Builder(doc, problems, _event_source(text)).document()
+    except _LimitError as e:
+        raise PlanInvalid([Diagnostic(str(path), e.mark.line + 1, e.mark.column + 1, e.message, e.code)]) from None
     except _ComposeError as e:
         raise PlanInvalid([Diagnostic(str(path), e.mark.line + 1, e.mark.column + 1,
                                       _("lỗi cú pháp YAML: {detail}").format(detail=e.detail), "yaml-syntax")]) from None
@@ -217,6 +256,21 @@ def _event_source(text: str):
     return YAML(typ="safe", pure=True).parse(text).__next__
 
 
+# Bounds on what a small file can make the loader build (issue: a 1 KB "billion laughs" file of
+# nested aliases expanded to gigabytes; 500 brackets exhausted the recursion limit).
+MAX_DEPTH = 64  # a plan nests 8 levels deep
+MAX_ALIAS_NODES = 50_000  # values copied by aliases, in all; a plan uses few aliases, if any
+MAX_INT_DIGITS = 40  # Python refuses to read ints beyond 4,300 digits; no plan needs 40
+
+
+class _LimitError(Exception):
+    """A file beyond one of the loader's bounds, refused at the place it crosses it."""
+
+    def __init__(self, message: str, mark: Any, code: str):
+        super().__init__(message)
+        self.message, self.mark, self.code = message, mark, code
+
+
 class _ComposeError(Exception):
     """A structural error found while building the document (ruamel's composer raises the same)."""
 
@@ -269,6 +323,7 @@ class _Builder:
         self.spans = doc.spans
         self.anchors: dict[str, tuple] = {}
         self.pending: set[str] = set()  # anchors of the collections being built
+        self.expanded = 0  # values copied by aliases so far (MAX_ALIAS_NODES)
         self.Scalar, self.MapStart, self.MapEnd = events.ScalarEvent, events.MappingStartEvent, events.MappingEndEvent
         self.SeqStart, self.SeqEnd, self.Alias = events.SequenceStartEvent, events.SequenceEndEvent, events.AliasEvent
         self.StreamEnd = events.StreamEndEvent
@@ -301,6 +356,9 @@ class _Builder:
             return value
         if cls is self.Alias:
             return self.alias(event, path, key_line, key_column)
+        if len(path) > MAX_DEPTH:
+            raise _LimitError(_("dữ liệu lồng nhau quá sâu (hơn {n} cấp); tệp kế hoạch không cần sâu như vậy").format(
+                n=MAX_DEPTH), event.start_mark, "too-deep")
         anchor = event.anchor
         if anchor is not None:
             self.check_anchor(event)
@@ -415,7 +473,9 @@ class _Builder:
             self.spans, self.problems = spans, problems
 
     def remember(self, anchor: str, path: tuple, mark: tuple[int, int], value: Any) -> None:
-        spans = list(self.spans.items())[mark[0]:]
+        # The spans recorded since `mark`, taken from the end: copying the whole table for each
+        # anchor would make a file of many anchors quadratic.
+        spans = list(itertools.islice(reversed(self.spans.items()), len(self.spans) - mark[0]))[::-1]
         cut = len(path)
         self.anchors[anchor] = (value, [(p[cut:], s) for p, s in spans], self.problems[mark[1]:])
 
@@ -439,6 +499,11 @@ class _Builder:
         # An alias is the anchored node again: same data (a fresh copy, as a second walk made),
         # spans at the anchored text, problems reported again.
         value, spans, problems = self.lookup(event)
+        self.expanded += len(spans)
+        if self.expanded > MAX_ALIAS_NODES:
+            raise _LimitError(_("bí danh YAML (*{name}) mở rộng thành quá nhiều giá trị (hơn {n}); hãy viết giá trị "
+                                "ra thay vì dùng bí danh lồng nhau").format(name=event.anchor, n=MAX_ALIAS_NODES),
+                              event.start_mark, "alias-expansion")
         for rel, span in spans:
             if not rel:
                 span = _span(span.line, span.column, span.end_line, span.end_column, key_line, key_column)
@@ -502,6 +567,11 @@ class _Builder:
         if kind == "bool":
             return value.lower() == "true"
         if kind == "int":
+            if len(value) > MAX_INT_DIGITS:
+                self.problems.append(Diagnostic(self.file, event.start_mark.line + 1, event.start_mark.column + 1, _(
+                    "số nguyên quá lớn ({n} chữ số); kế hoạch không dùng số lớn như vậy").format(n=len(value)),
+                    "number-too-large"))
+                return value
             try:
                 return int(value.replace("_", ""), 0)
             except ValueError:
@@ -541,6 +611,7 @@ _TYPE_MESSAGES = {
     "int_from_float": N_("cần một số nguyên"),
     "float_type": N_("cần một số"),
     "float_parsing": N_("cần một số"),
+    "finite_number": N_("cần một số hữu hạn"),
     "string_type": N_("cần một chuỗi văn bản"),
     "list_type": N_("cần một danh sách"),
     "dict_type": N_("cần một bảng khóa: giá trị"),

@@ -193,39 +193,6 @@ FILE_STATE_LABELS = {
 }
 
 
-def evidence_path(evidence: Evidence, base_dir: Path) -> Path | None:
-    """Where an evidence file is, relative to the plan's folder (either slash works)."""
-    if not evidence.file:
-        return None
-    return base_dir / evidence.file.replace("\\", "/")
-
-
-def file_sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def evidence_file_state(evidence: Evidence, base_dir: Path) -> str:
-    """`no-file` (none given), `missing`, `unverified` (no sha256 recorded), `ok`, or `changed`."""
-    path = evidence_path(evidence, base_dir)
-    if path is None:
-        return "no-file"
-    if not path.is_file():
-        return "missing"
-    if not evidence.sha256:
-        return "unverified"
-    try:
-        actual = file_sha256(path)
-    except OSError:
-        return "missing"
-    return "ok" if actual == evidence.sha256 else "changed"
-
-
 @dataclass(frozen=True)
 class PeriodPresence:
     """How a task stands in one periodic report (see reporting.md).
@@ -272,7 +239,10 @@ def task_detail(plan: Plan, task_id: str, as_of: dt.date, base_dir: Path) -> Tas
     else:
         title = next(a.title for a in plan.areas if a.number == number)
     timeline = sorted(((e, e.date <= as_of) for e in task.progress), key=lambda pair: pair[0].date)
-    evidence = [EvidenceCheck(e, i, evidence_file_state(e, base_dir), evidence_path(e, base_dir))
+    from .evidence import FileHashes, evidence_file_state, evidence_path
+
+    hashes = FileHashes()  # a file named by two entries is read once
+    evidence = [EvidenceCheck(e, i, evidence_file_state(e, base_dir, hashes), evidence_path(e, base_dir))
                 for i, e in enumerate(task.evidence)]
     return TaskDetail(task, number, title, task_state(task, year, as_of), deliverables(task, year), timeline,
                       evidence, report_presence(task, year, as_of), plan.task_paths()[task.id])

@@ -360,28 +360,12 @@ def default_output(plan: Plan, quarter: int, calendar: bool = False) -> Path:
 
 # --- rendering -------------------------------------------------------------------------------------
 
-# Limits on what a template expression may build, so a typo or a hostile template cannot exhaust memory.
-MAX_SEQUENCE = 100_000
-MAX_EXPONENT = 128
-
-
 def _environment():
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+    # Bounds on what a template may build or spend (cchc/sandbox.py), so a typo or a hostile
+    # template cannot exhaust memory or time.
+    from .sandbox import ReportEnvironment
 
-    class ReportEnvironment(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context, operator, left, right):
-            if operator == "*":
-                for seq, n in ((left, right), (right, left)):
-                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_SEQUENCE:
-                        raise SecurityError(_("phép nhân tạo chuỗi quá dài"))
-            if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-                raise SecurityError(_("số mũ quá lớn"))
-            return super().call_binop(context, operator, left, right)
-
-    return ReportEnvironment(undefined=StrictUndefined, autoescape=True)
+    return ReportEnvironment()
 
 
 def _display(path: Path) -> str:
@@ -492,12 +476,15 @@ class ReportResult:
 
 
 def render_report(plan: Plan, quarter: int, out_path: str | os.PathLike, template: str | os.PathLike | None = None,
-                  as_of: dt.date | None = None, pdf: bool = False, calendar: bool = False) -> ReportResult:
+                  as_of: dt.date | None = None, pdf: bool = False, calendar: bool = False,
+                  force: bool = False) -> ReportResult:
     """Write report `quarter` of `plan` to `out_path` (.docx), and beside it a PDF if `pdf`.
 
-    The file appears whole or not at all: the document is rendered into a temporary file in the
-    output folder and moved into place. Errors are CchcError with a one-line Vietnamese message.
+    The file appears whole or not at all (`outputs.write_output`), and replaces an existing one
+    only with `force`. Errors are CchcError with a one-line Vietnamese message.
     """
+    from .outputs import check_output, write_output
+
     context = build_context(plan, quarter, as_of, calendar)
     template_path = Path(template) if template else default_template()
     if not template_path.is_file():
@@ -505,31 +492,16 @@ def render_report(plan: Plan, quarter: int, out_path: str | os.PathLike, templat
     out = Path(out_path)
     if out.suffix.lower() != ".docx":
         raise UsageError(_("tệp báo cáo phải có đuôi .docx: {path} (dùng --pdf để có thêm bản PDF)").format(path=out))
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".cchc-", suffix=".docx.tmp", dir=out.parent)
-        os.close(fd)
-    except OSError as e:
-        raise CchcError(_("không tạo được thư mục hoặc tệp trong {folder}: {detail}").format(
-            folder=out.parent, detail=e.strerror or e)) from None
-    tmp = Path(tmp_name)
-    try:
-        _render_docx(template_path, context, tmp)
-        try:
-            os.replace(tmp, out)
-        except PermissionError:
-            raise CchcError(_("không ghi được {path}: tệp đang mở trong Word hoặc không có quyền ghi; "
-                              "đóng tệp rồi chạy lại").format(path=out)) from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    if pdf:
+        check_output(out.with_suffix(".pdf"), force=force)
+    write_output(out, lambda tmp: _render_docx(template_path, context, tmp), force=force)
     result = ReportResult(out, template_path, context)
     if context["narrative"]["empty"]:
         result.warnings.append(_(
             "phần đánh giá của kỳ {key} (narratives › {key} trong tệp kế hoạch) còn trống: báo cáo có các chỗ "
             "đánh dấu [Chưa có nội dung…] cần viết trước khi trình ký").format(key=context["report"]["key"]))
     if pdf:
-        result.pdf = convert_to_pdf(out)
+        result.pdf = convert_to_pdf(out, force=force)
     return result
 
 
@@ -558,8 +530,10 @@ def find_soffice() -> str | None:
     return next((str(c) for c in candidates if c.is_file()), None)
 
 
-def convert_to_pdf(docx_path: str | os.PathLike, timeout: int = PDF_TIMEOUT) -> Path:
+def convert_to_pdf(docx_path: str | os.PathLike, timeout: int = PDF_TIMEOUT, force: bool = False) -> Path:
     """Convert a .docx to PDF beside it with LibreOffice headless; returns the PDF's path."""
+    from .outputs import check_output, write_output
+
     docx_path = Path(docx_path)
     soffice = find_soffice()
     if soffice is None:
@@ -567,7 +541,7 @@ def convert_to_pdf(docx_path: str | os.PathLike, timeout: int = PDF_TIMEOUT) -> 
             "đã ghi {path} nhưng chưa xuất được PDF vì máy chưa có LibreOffice (soffice); "
             "cài LibreOffice: sudo apt install libreoffice-writer (Linux) / tải tại libreoffice.org (Windows, macOS)"
         ).format(path=docx_path))
-    target = docx_path.with_suffix(".pdf")
+    target = check_output(docx_path.with_suffix(".pdf"), force=force)
     with tempfile.TemporaryDirectory(prefix="cchc-pdf-") as work:
         # A private profile: LibreOffice refuses to run twice on one profile, e.g. while the user has it open.
         profile = Path(work) / "profile"
@@ -588,16 +562,5 @@ def convert_to_pdf(docx_path: str | os.PathLike, timeout: int = PDF_TIMEOUT) -> 
             detail = (done.stderr or done.stdout or "").strip().splitlines()
             raise CchcError(_("LibreOffice không chuyển được {path} sang PDF").format(path=docx_path)
                             + (f": {detail[-1]}" if detail else ""))
-        # Copy next to the target first so the final move is atomic even across file systems.
-        fd, tmp_name = tempfile.mkstemp(prefix=".cchc-", suffix=".pdf.tmp", dir=target.parent)
-        os.close(fd)
-        try:
-            shutil.copyfile(produced, tmp_name)
-            os.replace(tmp_name, target)
-        except PermissionError:
-            raise CchcError(_("không ghi được {path}: tệp đang mở trong Word hoặc không có quyền ghi; "
-                              "đóng tệp rồi chạy lại").format(path=target)) from None
-        finally:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
-    return target
+        # Copied next to the target first so the final move is atomic even across file systems.
+        return write_output(target, lambda tmp: shutil.copyfile(produced, tmp), force=force)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,7 +139,7 @@ class _Signed:
 
 
 def _signed_file(source: Path, plan_dir: Path) -> _Signed:
-    from .query import file_sha256
+    from .evidence import file_sha256
 
     if not source.is_file():
         raise NotFound(_("không tìm thấy tệp báo cáo đã ký {file}").format(file=source))
@@ -162,24 +163,19 @@ def _signed_file(source: Path, plan_dir: Path) -> _Signed:
 def _copy_new(source: Path, target: Path) -> list[Path]:
     """Copy `source` to `target`, which must not exist; the paths created, for undoing."""
     import shutil
-    import tempfile
+
+    from .outputs import write_output
 
     made = [] if target.parent.exists() else [target.parent]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".cchc-tmp")
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(tmp, target)  # fails rather than replace a file that appeared meanwhile
-    except OSError as e:
+        # A temporary file beside the target, renamed without replacing a file that appeared meanwhile.
+        write_output(target, lambda tmp: shutil.copyfile(source, tmp))
+    except CchcError as e:
         for p in made:
-            p.rmdir()
+            with suppress(OSError):
+                p.rmdir()
         raise Refused(_("{path}: không chép được tệp đã ký ({reason}); không ghi gì").format(
-            path=target, reason=e.strerror or e)) from None
-    finally:
-        os.unlink(tmp)
+            path=target, reason=e)) from None
     return made + [target]
 
 
@@ -280,7 +276,7 @@ def submitted_basis(plan: Plan, submission: Submission, history: _History) -> Ba
 def verify_submissions(loaded) -> list[Diagnostic]:
     """Findings about every submission of `loaded`: hand changes to its facts, amendments, its signed file."""
     from .finding_codes import severity
-    from .query import evidence_file_state
+    from .evidence import evidence_file_state
 
     plan: Plan = loaded.plan
     doc = loaded.doc

@@ -1,43 +1,64 @@
 """The one way cchc writes a plan file: locked, checked, validated, atomic.
 
 `edit_plan(path, change)`:
-1. takes a lock beside the file (`plan_2023.yaml.lock`), so cchc commands writing the same plan
-   at once queue instead of overwriting each other; the lock covers read → edit → write;
-2. reads the file and refuses to touch it if it has merge-conflict markers or is invalid;
+1. reads the file and refuses to touch it if it is not a regular file, is read-only, or is no
+   plan at all, before any lock file is created;
+2. takes a lock beside the file (`plan_2023.yaml.lock`), so cchc commands writing the same plan
+   at once queue instead of overwriting each other; the lock covers read → edit → write. Under
+   it the file is read again and refused if it has merge-conflict markers or is invalid (a lock
+   file this command created is then removed); when the cache proves the file, only the edited
+   node is parsed (cchc/fastedit.py);
 3. lets `change` splice its edit into the text (`yamledit.TextEdit`), and refuses an edit that
    changes what a submitted report said unless it is an amendment (`submissions.guard_submitted`);
 4. parses the new text, checks it reads back as exactly the intended data, and validates it:
    a change that would leave an invalid plan is refused, the file untouched;
-5. checks that the file still has the content it had at step 2 (an editor may have saved it
-   meanwhile: its change is not overwritten);
-6. writes a temporary file in the same folder (flush, fsync, the original's mode), renames it over
-   the plan (atomic on POSIX and Windows) and fsyncs the folder: a reader or a crash sees the old
-   plan or the new one, never a mixture.
+5. writes a temporary file in the same folder (flush, fsync, the original's mode) and, right
+   before the rename, checks the file is still the one read under the lock (device, inode, size,
+   times): an editor's save meanwhile is not overwritten;
+6. puts the new file in place. On Linux the rename is an atomic exchange, so the file it replaced
+   is still there to be looked at: if an edit slipped in between the check and the rename, it is
+   swapped back and the write refused (no window where an edit is lost). Elsewhere it is
+   `os.replace`, right after the check. Then the folder is fsynced: a reader or a crash sees the old
+   plan or the new one, never a mixture. From the rename on, Ctrl-C no longer interrupts: the
+   change is in place, so the command reports it done.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import signal
 import stat
-from contextlib import suppress
+import threading
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from .diagnostics import CchcError, PlanInvalid
+from . import outputs
+from .diagnostics import CchcError, PlanFileNotFound, PlanInvalid
 from .finding_codes import format_finding
 from .i18n import _
+from .oserror import reason
+from .outputs import TMP_SUFFIX  # noqa: F401 - the temporary files' suffix, as tests and docs name it
 from .planfile import LoadedPlan, PlanDocument, decode_text, parse_document, read_bytes, validate_document
 from .yamledit import TextEdit
 
 T = TypeVar("T")
 
 LOCK_TIMEOUT = 60.0  # seconds to wait for another cchc command writing the same plan
-TMP_SUFFIX = ".cchc-tmp"
 _BOM = b"\xef\xbb\xbf"
 
 
 class PlanNotWritten(CchcError):
     """A refused write: the plan file is left exactly as it was (exit 1)."""
+
+
+class _InvalidTarget(PlanNotWritten):
+    """The file to write is not a valid plan (conflict markers, errors, not a plan at all)."""
+
+
+# A plan's first key, at the start of a line: a file without it is no plan and gets no lock file.
+_PLAN_START = re.compile(r"^schema_version\s*:", re.MULTILINE)
 
 
 def lock_path(path: Path) -> Path:
@@ -60,7 +81,15 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
 
     shown = Path(path)
     target = _real_path(shown)
+    # What can be known without the lock is checked first: a path that is not a plan (/etc/passwd,
+    # a folder, a FIFO) is refused without leaving a PATH.lock behind.
+    raw = read_bytes(target)
+    _check_writable(shown, target)
+    text = decode_text(shown, raw)
+    if not _PLAN_START.search(text):
+        _load_before(shown, text)  # not a plan: refused with its problems (else, oddly laid out: go on)
     lock = FileLock(str(lock_path(target)), timeout=lock_timeout)
+    created = not os.path.lexists(lock_path(target))
     try:
         lock.acquire()
     except Timeout:
@@ -71,23 +100,20 @@ def edit_plan(path: str | os.PathLike, change: Callable[[LoadedPlan, TextEdit], 
         raise PlanNotWritten(_("{path}: không tạo được tệp khóa {lock} ({reason}); không ghi thay đổi nào").format(
             path=shown, lock=lock_path(target), reason=e.strerror or e)) from None
     try:
-        _remove_leftovers(target)
-        raw = read_bytes(target)
-        text = decode_text(shown, raw)
-        result, new_text, store = _make_change(shown, raw, text, change, scope)
+        outputs.remove_leftovers(target.parent, only=target.name, everything=True)  # safe: we hold the lock
+        raw, identity = _read(target)
+        try:
+            result, new_text, store = _make_change(shown, raw, decode_text(shown, raw), change, scope)
+        except (_InvalidTarget, PlanInvalid):
+            if created:  # a lock cchc made beside a file that is no valid plan: not left behind
+                _drop(lock_path(target))
+            raise
         if new_text is None or dry_run:
             return result
-        if read_bytes(target) != raw:  # the same test as comparing SHA-256 digests, without hashing
-            raise PlanNotWritten(_(
-                "{path}: tệp đã bị sửa bởi chương trình khác trong lúc ghi (có thể là trình soạn thảo); "
-                "không ghi đè. Hãy lưu tệp trong trình soạn thảo rồi chạy lại lệnh").format(path=shown))
         data = new_text.encode("utf-8")
         data = _BOM + data if raw.startswith(_BOM) else data
-        try:
-            atomic_write(target, data)
-        except OSError as e:
-            raise PlanNotWritten(_("{path}: không ghi được tệp ({reason}); tệp vẫn giữ nguyên như trước").format(
-                path=shown, reason=e.strerror or e)) from None
+        with _interrupts_deferred() as landed:
+            _replace(shown, target, data, identity, landed)
         if store is not None:
             store(data)  # the new plan is validated: the next command reads it warm
         return result
@@ -119,8 +145,120 @@ def _real_path(path: Path) -> Path:
     # A symlinked plan is written where it really is, so the link stays a link.
     try:
         return path.resolve(strict=True)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop before Python 3.13; read_bytes says so
         return path
+
+
+def _drop(lock: Path) -> None:
+    # Unlinked while still held: a writer waiting on this inode sees it gone (filelock checks the
+    # link count) and takes a new one, so the lock still excludes.
+    with suppress(OSError):
+        os.unlink(lock)
+
+
+def _identity(st: os.stat_result) -> tuple:
+    # What changes when any program writes the file, in place or by renaming another file onto it.
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _read(target: Path) -> tuple[bytes, tuple]:
+    """The file's bytes and the identity they belong to (read again if it changed while reading)."""
+    for _attempt in range(3):
+        before = _stat(target)
+        raw = read_bytes(target)
+        after = _stat(target)
+        if before == after:
+            return raw, after
+    return raw, after
+
+
+def _stat(target: Path) -> tuple:
+    try:
+        return _identity(os.stat(target))
+    except OSError:
+        return ()  # read_bytes reports the reason
+
+
+def _check_writable(shown: Path, target: Path) -> None:
+    """A read-only plan (mode 444, or Windows' read-only attribute) is refused, as an editor asks first."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError as e:
+        raise PlanFileNotFound(_("{path}: không đọc được tệp ({reason})").format(
+            path=shown, reason=reason(e))) from None
+    if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise PlanNotWritten(_("{path}: tệp chỉ cho phép đọc (read-only) nên cchc không ghi; nếu đúng là cần ghi, "
+                               "bỏ thuộc tính chỉ đọc trước (chmod u+w {path})").format(path=shown))
+
+
+def _changed_meanwhile(shown: Path) -> PlanNotWritten:
+    return PlanNotWritten(_(
+        "{path}: tệp đã bị sửa bởi chương trình khác trong lúc ghi (có thể là trình soạn thảo); "
+        "không ghi đè. Hãy lưu tệp trong trình soạn thảo rồi chạy lại lệnh").format(path=shown))
+
+
+def _replace(shown: Path, target: Path, data: bytes, identity: tuple, landed: list) -> None:
+    st = os.stat(target)
+
+    def commit(tmp: Path, dest: Path) -> None:
+        if _stat(dest) != identity:
+            raise _changed_meanwhile(shown)
+        ours = _stat(tmp)[:4]
+        if outputs.exchange(tmp, dest):
+            # `tmp` now names the file that was in place: the one read under the lock, or not
+            # (the rename itself changed its ctime, hence [:4]).
+            if _stat(tmp)[:4] != identity[:4]:
+                outputs.exchange(tmp, dest)
+                if _stat(tmp)[:4] != ours:  # a third write landed meanwhile: keep both, name ours
+                    kept = dest.with_name(dest.name + f".cchc-{os.getpid()}.new")
+                    os.rename(tmp, kept)
+                    raise PlanNotWritten(_("{path}: tệp bị chương trình khác sửa đúng lúc ghi; không ghi đè. Bản "
+                                           "của cchc để ở {kept}").format(path=shown, kept=kept))
+                raise _changed_meanwhile(shown)
+        else:
+            os.replace(tmp, dest)
+        landed.append(shown)
+        outputs.landed.append(shown)
+
+    try:
+        outputs.replace_file(target, data, mode=stat.S_IMODE(st.st_mode), owner=(st.st_uid, st.st_gid),
+                             commit=commit)
+    except CchcError:
+        raise
+    except OSError as e:
+        if landed:
+            return  # in place; only the folder's fsync or the cleanup failed
+        raise PlanNotWritten(_("{path}: không ghi được tệp ({reason}); tệp vẫn giữ nguyên như trước").format(
+            path=shown, reason=reason(e))) from None
+
+
+@contextmanager
+def _interrupts_deferred():
+    """Ctrl-C is ignored once the new file is in place (the list given is non-empty), until the end.
+
+    Before that an interrupt stops the write as usual, leaving the old file; after it, stopping
+    would only make the user believe nothing was written and record the change twice.
+    """
+    landed: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield landed
+        return
+    pending: list = []
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        if landed:
+            pending.append(signum)
+        elif callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield landed
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _load_before(shown: Path, text: str) -> LoadedPlan:
@@ -132,7 +270,7 @@ def _load_before(shown: Path, text: str) -> LoadedPlan:
         head = _("{path}: tệp còn dấu xung đột khi gộp của git; giải quyết xung đột trước, không ghi thay đổi nào") \
             if conflict else _("{path}: tệp kế hoạch đang có lỗi nên không ghi thay đổi nào; sửa các lỗi sau "
                                "rồi chạy lại lệnh")
-        raise PlanNotWritten("\n".join([head.format(path=shown), *(format_finding(d) for d in e.diagnostics)])) from None
+        raise _InvalidTarget("\n".join([head.format(path=shown), *(format_finding(d) for d in e.diagnostics)])) from None
 
 
 def _check_after(shown: Path, edit: TextEdit, new_text: str) -> None:
@@ -204,84 +342,3 @@ def _model_at(path: tuple):
     if len(path) == 2 and path[0] == "narratives":
         return Narrative
     return None
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    """Replace `target` by `data`: temporary file beside it, fsync, same mode, rename, fsync the folder."""
-    st = os.stat(target)
-    tmp = _write_temp(target, data)
-    try:
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
-            with suppress(OSError):  # keep the owner when root edits a user's plan; best effort
-                os.chown(tmp, st.st_uid, st.st_gid)
-        os.replace(tmp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(target.parent)
-
-
-def atomic_create(target: Path, data: bytes) -> None:
-    """Write a new file `target` whole or not at all; FileExistsError if it exists, even if it
-    appears while writing (the file is hard-linked into place, which never replaces a file)."""
-    if os.path.lexists(target):
-        raise FileExistsError(target)
-    tmp = _write_temp(target, data)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise
-        except OSError:
-            # No hard links here (FAT, some network shares): rename, which Windows refuses
-            # over an existing file; on POSIX the check above is the guard.
-            if os.path.lexists(target):
-                raise FileExistsError(target) from None
-            os.rename(tmp, target)
-    finally:
-        with suppress(OSError):
-            os.unlink(tmp)
-    _fsync_dir(target.parent)
-
-
-def _write_temp(target: Path, data: bytes) -> str:
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable on POSIX; Windows cannot open a folder for fsync.
-    if os.name != "posix":
-        return
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _remove_leftovers(target: Path) -> None:
-    """Temporary files of a writer that was killed mid-write (safe: we hold the lock)."""
-    prefix = f".{target.name}."
-    with suppress(OSError):
-        for name in os.listdir(target.parent):
-            if name.startswith(prefix) and name.endswith(TMP_SUFFIX):
-                with suppress(OSError):
-                    os.unlink(target.parent / name)

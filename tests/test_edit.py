@@ -358,7 +358,10 @@ def test_refused_done_twice_and_reopen_of_open_task(plan):
 
 def test_refused_missing_evidence_file(plan):
     p = plan()
-    err = p.refused("evidence", "add", "3.đ", "Báo cáo", "--attach", "khong-co.pdf")
+    raw = p.path.read_bytes()
+    result = run("evidence", "add", "3.đ", "Báo cáo", "--attach", "khong-co.pdf")
+    assert result.exit_code == 2 and p.path.read_bytes() == raw  # a path that cannot be read
+    err = result.stderr
     assert "không tìm thấy tệp tài liệu kiểm chứng khong-co.pdf" in err
 
 

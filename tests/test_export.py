@@ -167,7 +167,8 @@ def test_export_needs_a_target():
 
 
 def test_unwritable_target_is_one_line(tmp_path):
-    result = run("export", "-p", PROGRESS_PLAN, "--ics", tmp_path / "missing" / "han.ics")
+    (tmp_path / "not-a-folder").write_text("x")  # a missing folder is created; one that cannot be, is refused
+    result = run("export", "-p", PROGRESS_PLAN, "--ics", tmp_path / "not-a-folder" / "han.ics")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"lỗi: {tmp_path / 'missing' / 'han.ics'}: không ghi được tệp (")
+    assert result.stderr.startswith(f"lỗi: {tmp_path / 'not-a-folder' / 'han.ics'}: không ghi được tệp (")
     assert len(result.stderr.splitlines()) == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cchc import edit as edits
-from cchc import writer
+from cchc import outputs, writer
 from cchc.planfile import load, parse_document
 from cchc.yamledit import TextEdit, render_scalar
 from conftest import PLAN_2023, PROGRESS_PLAN
@@ -50,7 +50,7 @@ def test_load_and_save_is_byte_identical(tmp_path, raw):
     writer.edit_plan(path, lambda loaded, edit: None)
     assert path.read_bytes() == raw and path.stat().st_mtime_ns == mtime
     # and written anyway, through the atomic writer, the bytes are the same
-    writer.atomic_write(path, raw)
+    outputs.replace_file(path, raw)
     assert path.read_bytes() == raw
 
 

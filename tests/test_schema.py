@@ -53,7 +53,7 @@ def test_schema_check_fails_on_a_stale_file(tmp_path):
     result = run("schema", "--check", "-o", stale)
     assert result.exit_code == 1
     assert result.stderr == (f"lỗi: {stale} chưa khớp với mẫu kế hoạch hiện tại; "
-                             f"chạy: cchc schema -o {stale}\n")
+                             f"chạy: cchc schema -o {stale} --force\n")
 
 
 def test_schema_is_a_valid_json_schema():

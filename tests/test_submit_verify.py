@@ -170,10 +170,10 @@ def test_report_number_after_submission(office, tmp_path):
         "Số:      /BC-SKHCN",
         "(Kèm theo Báo cáo số      /BC-SKHCN ngày 15 tháng 3 năm 2023 của Sở Khoa học và Công nghệ)")
     office.submit()
-    office.ok("report", "--quarter", "1", "--as-of", "15/03/2023", "-o", out)
+    office.ok("report", "--quarter", "1", "--as-of", "15/03/2023", "-o", out, "--force")
     assert letterhead_and_annex(out) == (
         f"Số: {NUMBER}", f"(Kèm theo Báo cáo số {NUMBER} ngày 15 tháng 3 năm 2023 của Sở Khoa học và Công nghệ)")
-    office.ok("report", "--quarter", "2", "--as-of", "15/06/2023", "-o", out)  # not submitted: left blank
+    office.ok("report", "--quarter", "2", "--as-of", "15/06/2023", "-o", out, "--force")  # not submitted: blank
     assert letterhead_and_annex(out)[0] == "Số:      /BC-SKHCN"
 
 

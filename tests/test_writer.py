@@ -117,9 +117,10 @@ def test_failed_rename_leaves_the_old_file_and_no_temporary(plan_file, monkeypat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
+    monkeypatch.setattr(writer.outputs, "exchange", fail)
     with pytest.raises(CchcError) as e:
         record_progress(plan_file, "3.đ", 10, date="01/02/2023", by="An")
-    assert "không ghi được tệp (No space left on device); tệp vẫn giữ nguyên như trước" in str(e.value)
+    assert "không ghi được tệp (ổ đĩa đã đầy); tệp vẫn giữ nguyên như trước" in str(e.value)
     assert plan_file.read_bytes() == raw
     assert leftovers(plan_file.parent) == []
 

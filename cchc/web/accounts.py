@@ -156,12 +156,10 @@ def add_user(plan_path: str | os.PathLike, units: dict[str, str], name: str, uni
 
 
 def _write_private(path: Path, text: str) -> None:
-    """Write the accounts file atomically, readable by its owner only (the mode is kept by atomic_write)."""
-    from ..writer import atomic_write
+    """Write the accounts file atomically, readable by its owner only (mode 0600 before a byte is written)."""
+    from ..outputs import replace_file
 
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    atomic_write(path, text.encode("utf-8"))
+    replace_file(path, text.encode("utf-8"), mode=0o600)
 
 
 class LoginThrottle:

@@ -188,7 +188,8 @@ def register(app) -> None:
         """The file of a task's evidence entry `number` (1-based), only if it lies in the plan's folder."""
         import os
 
-        from ..query import evidence_path, find_task
+        from ..evidence import evidence_path
+        from ..query import find_task
 
         try:
             task = find_task(loaded_plan().plan, task_id)

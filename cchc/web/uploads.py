@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from ..diagnostics import Refused
 from ..i18n import _
-from ..query import file_sha256
+from ..evidence import file_sha256
 from ..text import fold, nfc
 
 EVIDENCE_DIR = "kiem-chung"
