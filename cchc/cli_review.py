@@ -150,24 +150,10 @@ def new(
     json_out: JsonOpt = False,
 ) -> None:
     """Tạo kế hoạch năm mới từ kế hoạch năm trước: chuyển tiếp nhiệm vụ chưa hoàn thành, giữ đơn vị, chỉ tiêu."""
-    from .newyear import carry_over, modeline_for, render
-    from .outputs import write_output
-    from .planfile import load, parse_document, validate_document
+    from .newyear import create_plan
 
     src = plan_path(source)
-    loaded = load(src)
-    old_year = loaded.plan.plan.year
-    if not old_year < year <= 2100:
-        raise UsageError(_("năm mới phải sau năm của kế hoạch nguồn ({year})").format(year=old_year))
-    target = Path(out) if out else src.parent / f"plan_{year}.yaml"
-    if target.exists():
-        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
-            path=target))
-    result = carry_over(loaded.plan, year)
-    text = render(result, src.name, modeline_for(loaded.doc.text, src, target))
-    # The file is generated: check it is a valid plan before anyone is asked to review it.
-    validate_document(parse_document(target, text))
-    write_output(target, text.encode("utf-8"), new_plan=True)
+    target, result = create_plan(src, year, Path(out) if out else None)
     if json_out:
         output.print_json({"file": str(target), "year": year, "from": str(src),
                            "carried": [t.id for t in result.carried], "finished": [t.id for t in result.dropped],

@@ -72,6 +72,33 @@ def _task(task: Task, years: int) -> dict[str, Any]:
     return out
 
 
+def create_plan(source: Path, year: int, target: Path | None = None) -> tuple[Path, NewYear]:
+    """`cchc new`: write next year's plan from the plan at `source`; the file written and what it carries.
+
+    The new file goes beside the source as `plan_YEAR.yaml` unless `target` is given; it is
+    validated before it is written and never lands on an existing file.
+    """
+    from .diagnostics import CchcError, UsageError
+    from .i18n import _
+    from .outputs import write_output
+    from .planfile import load, parse_document, validate_document
+
+    loaded = load(source)
+    old_year = loaded.plan.plan.year
+    if not old_year < year <= 2100:
+        raise UsageError(_("năm mới phải sau năm của kế hoạch nguồn ({year})").format(year=old_year))
+    target = target or source.parent / f"plan_{year}.yaml"
+    if target.exists():
+        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
+            path=target))
+    result = carry_over(loaded.plan, year)
+    text = render(result, source.name, modeline_for(loaded.doc.text, source, target))
+    # The file is generated: check it is a valid plan before anyone is asked to review it.
+    validate_document(parse_document(target, text))
+    write_output(target, text.encode("utf-8"), new_plan=True)
+    return target, result
+
+
 def carry_over(plan: Plan, year: int) -> NewYear:
     """Next year's plan: same units and areas, legal bases and targets kept for review (targets
     without measurements), unfinished tasks carried over with progress cleared, fixed deadlines
