@@ -13,7 +13,8 @@ severity; `cchc check` exits 1 when any finding is an error.
 | evidence-hash-missing | warning | an evidence file with no sha256 recorded, so a change would go unseen | the `file` |
 | stale-progress | warning | in progress with no progress entry for 60 days | the last entry's `date` |
 | missing-measurement | warning | a target with no measurement for the last closed report period | its `measurements` key |
-| empty-narrative | warning | a closed report period whose narrative fields are all empty | the period's key |
+| empty-narrative | warning | one empty narrative part of a closed report period (one finding per part) | the part, else the period's key |
+| empty-direction | warning | no area is marked `direction: true`, so the report's part I is empty | `areas` |
 | status-inconsistent | warning | `status` says done but the last entry is below 100%, or the other way round | its `status` |
 | progress-out-of-order | warning | a progress entry dated before the one above it | that entry's `date` |
 | changed-after-submission | error | a fact of a submitted report that differs from the submitted version | the fact |
@@ -26,8 +27,10 @@ A fixed deadline outside the plan year is refused when the plan is loaded (`date
 `model.semantic_problems`), and a recurring deadline always expands inside the year, so no check
 here repeats it.
 
-Targets that are ranks or groups (PAR INDEX, PAPI…) are published once a year, so they are
-expected only for the annual report; percentages and counts for every report.
+missing-measurement, empty-narrative and empty-direction are the gaps `cchc report` warns about
+(`report_gaps`), with the same codes and messages. Targets that are ranks or groups (PAR INDEX,
+PAPI…) are published once a year, so they are expected only for the annual report; percentages and
+counts for every report.
 """
 
 from __future__ import annotations
@@ -38,9 +41,10 @@ from pathlib import Path
 from .diagnostics import Diagnostic
 from .finding_codes import CHECK, ERROR, WARNING, codes_of
 from .i18n import _
-from .model import Plan, Status, Target, TargetKind, Task
+from .model import Plan, Status, Task
 from .periods import ReportPeriod, format_date, report_period
-from .status import State, task_state
+from .report_gaps import direction_gaps, measurement_gaps, narrative_gaps
+from .status import State, completion_date, entries_until, task_state
 from .text import format_number
 
 STALE_DAYS = 60
@@ -74,16 +78,6 @@ def closed_periods(year: int, as_of: dt.date) -> list[ReportPeriod]:
     return [p for p in (report_period(year, q) for q in (1, 2, 3, 4)) if p.end < as_of]
 
 
-def period_keys(period: ReportPeriod) -> set[str]:
-    """The keys a measurement or narrative may use for a report: `2023-Q2` or `2023-H1`, `2023`."""
-    keys = {period.key}
-    if period.quarter == 2:
-        keys.add(f"{period.year}-H1")
-    if period.quarter == 4:
-        keys.add(str(period.year))
-    return keys
-
-
 def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, submissions: bool = True,
                hashes=None) -> list[Diagnostic]:
     """Every finding of `CHECK_CODES` in a loaded plan on `as_of`, ordered by line.
@@ -113,35 +107,24 @@ def check_plan(loaded, as_of: dt.date, stale_days: int = STALE_DAYS, submissions
         path = paths[task.id]
         _check_task(task, path, plan.plan.year, as_of, stale_days, base_dir, add, field_path, hashes)
 
+    # The gaps a report would print (report_gaps): every empty narrative part of each closed period, the
+    # measurements of the last closed one, and a plan whose part I has no area.
     closed = closed_periods(plan.plan.year, as_of)
+    gaps = direction_gaps(plan)
     if closed:
-        last = closed[-1]
-        for i, target in enumerate(plan.targets):
-            if _expects_measurement(target, last) and not any(
-                    m.period in period_keys(last) for m in target.measurements):
-                path = ("targets", i, "measurements")
-                add(path if path in doc.spans else ("targets", i, "id"), "missing-measurement",
-                    _("chỉ tiêu {id} chưa có số liệu kỳ {key} ({name})").format(
-                        id=target.id, key=last.key, name=last.name), key=path in doc.spans)
+        gaps += measurement_gaps(plan, closed[-1])
     for period in closed:
-        keys = [k for k in plan.narratives if k in period_keys(period)]
-        if any(not plan.narratives[k].is_empty() for k in keys):
-            continue
-        where = ("narratives", keys[0]) if keys else ("narratives",)
-        add(where, "empty-narrative", _(
-            "kỳ {key} ({name}) đã kết thúc nhưng phần tự đánh giá (ưu điểm, hạn chế, nguyên nhân, đề xuất) "
-            "còn trống").format(key=period.key, name=period.name), key=True)
+        gaps += narrative_gaps(plan, period)
+    for gap in gaps:
+        path, key = gap.path, gap.key
+        while path not in doc.spans and len(path) > 1:
+            path, key = path[:-1], True
+        add(path, gap.code, gap.message, key=key)
     if submissions and plan.submissions:
         from .submit import verify_submissions
 
         findings += verify_submissions(loaded)
     return sorted(findings, key=lambda d: (d.line, d.column, d.code))
-
-
-def _expects_measurement(target: Target, period: ReportPeriod) -> bool:
-    if target.kind in (TargetKind.rank, TargetKind.group):
-        return period.quarter == 4
-    return True
 
 
 def _check_task(task: Task, path: tuple, year: int, as_of: dt.date, stale_days: int, base_dir: Path,
@@ -197,24 +180,23 @@ def _check_task(task: Task, path: tuple, year: int, as_of: dt.date, stale_days: 
 
 
 def _status_problem(task: Task) -> str | None:
-    """Why the recorded `status` disagrees with the progress log, or None."""
-    last = task.progress[-1] if task.progress else None
-    if task.status is Status.done:
-        since_reopen = []
-        for entry in reversed(task.progress):
-            if entry.event == "reopened":
-                break
-            since_reopen.append(entry)
-        if any(e.event == "done" or e.percent >= 100 for e in since_reopen):
-            return None
+    """Why the recorded `status` disagrees with the progress log, or None.
+
+    The log is the truth every report uses (`status.task_state`); this says when the file's
+    `status` field tells a different story, so a hand edit does not go unseen.
+    """
+    log = entries_until(task, dt.date.max)
+    done_in_log = completion_date(log) is not None
+    last = log[-1] if log else None
+    if task.status is Status.done and not done_in_log:
         if last is None:
-            return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng chưa có lần cập nhật tiến độ nào").format(
-                id=task.id)
-        return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng tiến độ cuối cùng là {percent}%").format(
-            id=task.id, percent=format_number(last.percent))
-    if last is not None and last.percent >= 100:
-        return _("nhiệm vụ {id} đạt tiến độ 100% nhưng trạng thái chưa là hoàn thành, nên báo cáo không tính là "
-                 "hoàn thành").format(id=task.id)
+            return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng nhật ký tiến độ không có ngày hoàn thành nào, "
+                     "nên báo cáo không tính là hoàn thành; ghi bằng cchc done {id} --date NGÀY").format(id=task.id)
+        return _("nhiệm vụ {id} ghi trạng thái hoàn thành nhưng tiến độ cuối cùng là {percent}%, nên báo cáo "
+                 "không tính là hoàn thành").format(id=task.id, percent=format_number(last.percent))
+    if task.status is not Status.done and done_in_log:
+        return _("nhiệm vụ {id} đạt tiến độ 100% nên báo cáo tính là hoàn thành, nhưng trạng thái trong tệp chưa "
+                 "là hoàn thành; ghi bằng cchc done {id}").format(id=task.id)
     if task.status is Status.not_started and task.progress:
         return _("nhiệm vụ {id} ghi trạng thái chưa bắt đầu nhưng đã có {n} lần cập nhật tiến độ").format(
             id=task.id, n=len(task.progress))

@@ -27,6 +27,9 @@ def report(
         help=_("Mẫu Word riêng (mặc định: templates/bao-cao-cchc.docx cạnh tệp kế hoạch, rồi mẫu của cchc)."))
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help=_("Ghi thêm bản PDF (cần LibreOffice)."))] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help=_("Thoát mã 1 nếu báo cáo còn thiếu gì (mỗi chỗ thiếu một dòng cảnh báo), cho CI."))
+    ] = False,
     json_out: Annotated[bool, typer.Option(
         "--json", help=_("In dữ liệu điền vào mẫu (các tên dùng được trong mẫu) dạng JSON, không ghi tệp."))
     ] = False,
@@ -51,8 +54,10 @@ def report(
     if result.pdf:
         output.message(_("Đã ghi bản PDF: {path}").format(path=result.pdf))
         typer.echo(str(result.pdf))
-    for warning in result.warnings:
-        output.message(_("Lưu ý: {text}").format(text=warning))
+    for gap in result.gaps:
+        output.message(_("Lưu ý [{code}]: {text}").format(code=gap.code, text=gap.message))
+    if strict and result.gaps:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

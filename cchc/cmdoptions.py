@@ -76,11 +76,26 @@ def plan_path(plan: Optional[str]) -> Path:
     return find_plan(plan)
 
 
+def read_plan_path(plan: Optional[str]) -> Path:
+    """The plan a read command uses: as `plan_path`, but among several plan_*.yaml the newest year's,
+    said in one line on stderr (writes still ask for --plan: an edit must not guess its file)."""
+    import os
+
+    from . import output
+    from .planfile import find_plan, plan_candidates
+
+    path = find_plan(plan, newest=True)
+    if not plan and not os.environ.get("CCHC_PLAN") and len(plan_candidates()) > 1:
+        output.message(_("Thư mục có nhiều tệp kế hoạch; dùng {name} (năm mới nhất), chọn tệp khác bằng --plan TỆP"
+                         ).format(name=path.name))
+    return path
+
+
 def open_plan(plan: Optional[str]):
     """Find and load the plan, through the cache of validated plans (an unchanged file is not parsed again)."""
     from .cache import load_cached
 
-    return load_cached(plan_path(plan))
+    return load_cached(read_plan_path(plan))
 
 
 def as_of_date(value: dt.date | None) -> dt.date:

@@ -75,11 +75,9 @@ def complete_area(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         plan = _completion_plan(ctx)
         if plan is None:
             return []
-        from .query import DUTIES_AREA
-
         items = [(str(a.number), a.title) for a in plan.areas]
         if plan.duties:
-            items.append((DUTIES_AREA, _("Tổ chức thực hiện")))
+            items.append((plan.duties_section.number, plan.duties_section.title))
         return _matching(items, incomplete)
     except Exception:  # noqa: BLE001
         return []

@@ -8,15 +8,16 @@ Vietnamese whatever `--lang` says; that is why the labels here are plain constan
 from __future__ import annotations
 
 import datetime as dt
+import re
 import urllib.parse
 from pathlib import Path
 
 from .labels import recurrence_label
-from .model import Plan, Status, TargetKind, Task
+from .model import ALL_UNITS, Plan, TargetKind, Task
 from .output import FORMULA_START
-from .periods import deliverables, format_date
+from .periods import deliverables, due_day_text, format_date
 from .status import State, target_mark, task_state
-from .text import task_sort_key
+from .text import fold, nfc, task_sort_key
 
 STATE_VI = {
     State.done: "hoàn thành",
@@ -28,7 +29,6 @@ MARK_VI = {"reached": "đạt", "not_yet": "chưa đạt", "no_data": "chưa có
 KIND_VI = {TargetKind.percent: "tỷ lệ", TargetKind.rank: "thứ hạng", TargetKind.group: "nhóm",
            TargetKind.count: "số lượng"}
 REPORT_VI = {1: "quý I năm {year}", 2: "6 tháng đầu năm {year}", 3: "quý III năm {year}", 4: "năm {year}"}
-DUTIES_AREA = "III. Tổ chức thực hiện"
 
 # (header, width in characters, kind) per sheet; kind picks the cell format.
 TASK_COLUMNS = [
@@ -55,17 +55,25 @@ SHEETS = ("Nhiệm vụ", "Tiến độ", "Chỉ tiêu", "Số liệu chỉ tiê
 
 def deadline_text(task: Task) -> str:
     d = task.deadline
-    return format_date(d) if isinstance(d, dt.date) else recurrence_label(d, "vi")
+    return format_date(d) if isinstance(d, dt.date) else recurrence_label(d, "vi") + due_day_text(task, translate=str)
 
 
 def _areas_of(plan: Plan) -> dict[str, str]:
     out = {t.id: f"{a.number}. {a.title}" for a in plan.areas for t in a.tasks}
-    out.update({t.id: DUTIES_AREA for t in plan.duties})
+    section = plan.duties_section
+    out.update({t.id: f"{section.number}. {section.title}" for t in plan.duties})
     return out
 
 
 def _unit(plan: Plan, key: str) -> str:
     return plan.units.get(key, key)
+
+
+def _support(plan: Plan, task: Task) -> str:
+    # ALL reads as the plan's own words for every unit ("Các cơ quan, đơn vị; UBND các xã, thị trấn").
+    if ALL_UNITS in task.support:
+        return plan.plan.all_units_text
+    return ", ".join(_unit(plan, k) for k in task.support)
 
 
 def task_rows(plan: Plan, as_of: dt.date) -> list[list]:
@@ -74,7 +82,7 @@ def task_rows(plan: Plan, as_of: dt.date) -> list[list]:
     for task in sorted(plan.all_tasks(), key=lambda t: task_sort_key(t.id)):
         s = task_state(task, plan.plan.year, as_of)
         last = task.progress[-1] if task.progress else None
-        support = "tất cả các đơn vị" if "ALL" in task.support else ", ".join(_unit(plan, k) for k in task.support)
+        support = _support(plan, task)
         rows.append([
             task.id, areas[task.id], task.title, _unit(plan, task.lead), support, deadline_text(task), s.deadline,
             task.output, STATE_VI[s.state], s.percent, last.date if last else None, last.note if last else "",
@@ -159,11 +167,25 @@ def report_cutoffs(year: int) -> list[tuple[int, dt.date]]:
     return [(q, dt.date(year, 3 * q, 14)) for q in (1, 2, 3, 4)]
 
 
-def event_uid(year: int, key: str, day: dt.date) -> str:
+def agency_id(plan: Plan) -> str:
+    """The agency in an event's UID: its name folded to ASCII words, and a digest of the exact names.
+
+    Two agencies' calendars imported together must never collide, even when both are "UBND" with
+    task 1.a due the same day; the digest tells apart names that fold alike.
+    """
+    import hashlib
+
+    info = plan.plan
+    names = nfc(f"{info.parent}|{info.issuer}")
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(info.issuer)).strip("-")[:40] or "cq"
+    return f"{slug}-{hashlib.sha256(names.encode('utf-8')).hexdigest()[:8]}"
+
+
+def event_uid(plan: Plan, key: str, day: dt.date) -> str:
     # Stable across exports, so a calendar re-importing the file updates events instead of
     # adding copies. Task ids may hold Vietnamese letters (3.đ); quoting keeps the UID ASCII
     # without folding 3.đ onto 3.d.
-    return f"cchc-{year}-{urllib.parse.quote(key, safe='.-')}-{day:%Y%m%d}@cchc"
+    return f"cchc-{plan.plan.year}-{urllib.parse.quote(key, safe='.-')}-{day:%Y%m%d}@{agency_id(plan)}.cchc"
 
 
 def _clip(text: str, width: int = 90) -> str:
@@ -171,13 +193,18 @@ def _clip(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[:width - 1].rstrip() + "…"
 
 
-def calendar_events(plan: Plan) -> list[dict]:
-    """One all-day event per deliverable of every task and per report cut-off, as plain data."""
+def calendar_events(plan: Plan, as_of: dt.date | None = None) -> list[dict]:
+    """One all-day event per deliverable of every task and per report cut-off, as plain data.
+
+    A deliverable falls on the day `periods.deliverables` gives (a recurrence's `due_day` included);
+    a task done by `as_of` (default today), by its dated log, says so in its description.
+    """
     year = plan.plan.year
+    as_of = as_of or dt.date.today()
     events = []
     for task in sorted(plan.all_tasks(), key=lambda t: task_sort_key(t.id)):
         days = deliverables(task, year)
-        support = "tất cả các đơn vị" if "ALL" in task.support else ", ".join(_unit(plan, k) for k in task.support)
+        support = _support(plan, task)
         for n, day in enumerate(days, start=1):
             step = f" ({n}/{len(days)})" if len(days) > 1 else ""
             lines = [task.title, "", f"Chủ trì: {_unit(plan, task.lead)}"]
@@ -186,17 +213,17 @@ def calendar_events(plan: Plan) -> list[dict]:
             if task.output:
                 lines.append(f"Sản phẩm: {task.output}")
             lines.append(f"Thời hạn: {deadline_text(task)}")
-            if task.status is Status.done:
+            if task_state(task, year, as_of).state is State.done:
                 lines.append("Trạng thái: hoàn thành")
             events.append({
-                "uid": event_uid(year, task.id, day), "day": day,
+                "uid": event_uid(plan, task.id, day), "day": day,
                 "summary": f"[{task.id}] Hạn{step}: {_clip(task.title)}",
                 "description": "\n".join(lines), "categories": ["CCHC", plan.plan.issuer_short],
             })
     for quarter, day in report_cutoffs(year):
         name = REPORT_VI[quarter].format(year=year)
         events.append({
-            "uid": event_uid(year, f"report-Q{quarter}", day), "day": day,
+            "uid": event_uid(plan, f"report-Q{quarter}", day), "day": day,
             "summary": f"Hạn chốt số liệu báo cáo CCHC {name}",
             "description": f"Chốt số liệu báo cáo cải cách hành chính {name} gửi {plan.plan.report_to}.",
             "categories": ["CCHC", plan.plan.issuer_short],

@@ -13,14 +13,14 @@ from .diagnostics import Diagnostic
 from .i18n import N_, _
 
 ERROR, WARNING = "error", "warning"
-VALIDATE, CHECK = "validate", "check"
+VALIDATE, CHECK, REPORT = "validate", "check", "report"
 
 
 @dataclass(frozen=True)
 class FindingCode:
     code: str
     severity: str  # ERROR | WARNING
-    command: str  # VALIDATE (the plan file is refused) | CHECK (found before a report)
+    command: str  # VALIDATE (the plan file is refused) | CHECK (found before a report) | REPORT (`cchc report` only)
     meaning: str  # a Vietnamese msgid; `explanation()` translates it
 
     def explanation(self) -> str:
@@ -61,7 +61,8 @@ REGISTRY: tuple[FindingCode, ...] = (
            ("unknown-unit", N_("mã đơn vị không có trong danh mục units")),
            ("date-outside-year", N_("thời hạn, tiến độ hoặc số liệu ghi ngày ngoài năm kế hoạch")),
            ("duplicate-period", N_("số liệu một kỳ được ghi hai lần")),
-           ("bad-period", N_("kỳ báo cáo sai dạng (2023-Q1, 2023-H1, 2023)"))),
+           ("bad-period", N_("kỳ báo cáo sai dạng (2023-Q1, 2023-H1, 2023)")),
+           ("due-day-with-date", N_("due_day ghi cho một thời hạn đã là ngày (chỉ dùng với thời hạn lặp lại)"))),
     *_codes(CHECK, ERROR,
            ("done-without-evidence", N_("hoàn thành nhưng chưa có tài liệu kiểm chứng (không được tính điểm)")),
            ("late-task", N_("quá thời hạn mà chưa hoàn thành")),
@@ -75,11 +76,16 @@ REGISTRY: tuple[FindingCode, ...] = (
            ("stale-progress", N_("đang thực hiện mà 60 ngày không cập nhật")),
            ("missing-measurement", N_("chỉ tiêu chưa có số liệu của kỳ báo cáo vừa kết thúc (xếp hạng/nhóm: chỉ "
                                       "xét kỳ năm)")),
-           ("empty-narrative", N_("kỳ đã kết thúc mà phần tự đánh giá còn trống")),
+           ("empty-narrative", N_("kỳ đã kết thúc mà một phần tự đánh giá (ưu điểm, hạn chế, nguyên nhân, đề xuất) "
+                                  "còn trống; mỗi phần một dòng")),
+           ("empty-direction", N_("không lĩnh vực nào ghi direction: true, nên mục I của báo cáo trống")),
            ("status-inconsistent", N_("trạng thái không khớp nhật ký tiến độ")),
            ("progress-out-of-order", N_("tiến độ ghi ngày sớm hơn mục phía trên")),
            ("amended-after-submission", N_("số liệu của kỳ đã nộp được sửa có ghi lý do (--amend-submitted)")),
            ("submission-unverifiable", N_("không tìm được trong git phiên bản kế hoạch lúc nộp báo cáo"))),
+    *_codes(REPORT, WARNING,
+           ("report-date-outside-year", N_("báo cáo ghi ngày ngoài năm kế hoạch")),
+           ("report-before-cutoff", N_("báo cáo ghi ngày trước ngày chốt số liệu của kỳ"))),
 )
 BY_CODE: dict[str, FindingCode] = {c.code: c for c in REGISTRY}
 

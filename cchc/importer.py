@@ -224,6 +224,11 @@ def import_document(path: str | Path) -> Imported:
     data["units"] = units.data()
     data["targets"] = targets
     data["areas"] = Noted(areas, _areas_note(doc), guess=False)
+    if duties and doc.duties_section != "III":
+        # The plan's own section number (IV…): its duties are IV.1, IV.2, and every report says IV.
+        heading = doc.duties_heading.split(". ", 1)[-1].strip() or "Tổ chức thực hiện"
+        data["duties_section"] = {"number": doc.duties_section,
+                                  "title": heading.capitalize() if heading.isupper() else heading}
     data["duties"] = Noted(duties, doc.duties_heading or "Tổ chức thực hiện", guess=False) if duties else []
     data["narratives"] = Noted(_narratives(build.year), "Phần tự đánh giá của từng kỳ báo cáo; để trống đến khi "
                                                        "viết báo cáo.", guess=False)

@@ -160,7 +160,7 @@ def title_from_capitals(title: str) -> str:
 
 @dataclass
 class SignatureBlock:
-    authority: str = ""
+    authority: str | list[str] = ""  # several lines ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH") stay a list
     title: str = ""
     name: str = ""
 
@@ -179,7 +179,7 @@ def parse_signature(lines: list[str]) -> SignatureBlock:
             titles.append(line)
         else:
             block.name = line
-    block.authority = " ".join(authority)
+    block.authority = authority if len(authority) > 1 else "".join(authority)
     block.title = titles[-1] if titles else ""
     return block
 

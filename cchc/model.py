@@ -13,7 +13,7 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .i18n import N_, _
 from .text import DUTY_ID_RE, TASK_ID_RE, letter_rank, nfc
@@ -45,6 +45,20 @@ def _nfc_text(value: Any) -> Any:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, BeforeValidator(_nfc_text)]
+
+
+def _lines(value: Any) -> Any:
+    # One line may be written as a plain string; "" means none.
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return value
+
+
+# Lines of a letterhead or signature block: a string for one line, a list for several.
+Lines = Annotated[list[Text], BeforeValidator(_lines), WithJsonSchema({
+    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
+DEFAULT_ALL_UNITS_TEXT = "Các phòng, đơn vị"
+DEFAULT_DUTIES_NUMBER = "III"
 
 
 class Recurrence(str, Enum):
@@ -97,7 +111,8 @@ class Strict(BaseModel):
 class Signer(Strict):
     name: Text
     title: Text = Field(description="Chức vụ người ký, ví dụ: Giám đốc")
-    authority: Text = Field("", description="Thẩm quyền ký nếu ký thay, ví dụ: KT. GIÁM ĐỐC")
+    authority: Lines = Field([], description=(
+        "Thẩm quyền ký, mỗi dòng một phần tử, ví dụ: KT. GIÁM ĐỐC; hoặc TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH"))
 
 
 class LegalBasis(Strict):
@@ -112,8 +127,13 @@ class PlanInfo(Strict):
     year: int = Field(ge=2000, le=2100)
     title: Text
     issuer: Text = Field(description="Cơ quan ban hành, ví dụ: Sở Khoa học và Công nghệ")
+    issuer_lines: Lines = Field([], description=(
+        "Tên cơ quan ban hành như in ở góc trái văn bản, mỗi dòng một phần tử, ví dụ: ỦY BAN NHÂN DÂN, "
+        "HUYỆN XUYÊN MỘC (mặc định: issuer trên một dòng)"))
     issuer_short: Text = Field(description="Chữ viết tắt tên cơ quan trong số ký hiệu, ví dụ: SKHCN")
-    parent: Text = Field(description="Cơ quan chủ quản, ví dụ: UBND tỉnh Bà Rịa - Vũng Tàu")
+    parent: Text = Field("", description="Cơ quan chủ quản, ví dụ: UBND tỉnh Bà Rịa - Vũng Tàu (bỏ trống nếu không có)")
+    all_units_text: Text = Field(DEFAULT_ALL_UNITS_TEXT, description=(
+        "Chữ in trong báo cáo thay cho mã ALL (tất cả đơn vị), ví dụ: Các cơ quan, đơn vị; UBND các xã, thị trấn"))
     place: Text = Field(description="Địa danh ghi ở dòng ngày tháng")
     number: Text = ""
     date: IsoDate | None = None
@@ -159,6 +179,9 @@ class Task(Strict):
     lead: Text = Field(description="Mã đơn vị chủ trì")
     support: list[Text] = Field([], description="Mã các đơn vị phối hợp; ALL là tất cả")
     deadline: Deadline
+    due_day: int | None = Field(None, ge=1, le=31, description=(
+        "Với thời hạn lặp lại: hạn là ngày này của tháng (monthly), của tháng cuối quý (quarterly), của tháng 6 "
+        "và 12 (half-yearly) hoặc của tháng 12 (year-round); ngày quá cuối tháng thành ngày cuối tháng"))
     output: Text = Field("", description="Sản phẩm")
     status: Status = Status.not_started
     progress: list[ProgressEntry] = []
@@ -175,7 +198,21 @@ class Task(Strict):
 class Area(Strict):
     number: int = Field(ge=1)
     title: Text
+    direction: bool = Field(False, description=(
+        "true: báo cáo các nhiệm vụ của lĩnh vực này ở mục I “Công tác chỉ đạo, điều hành”, không ở mục II"))
     tasks: list[Task]
+
+
+class DutiesSection(Strict):
+    number: Text = Field(DEFAULT_DUTIES_NUMBER, description="Số mục của phần tổ chức thực hiện trong kế hoạch (III, IV…)")
+    title: Text = Field("Tổ chức thực hiện", description="Tên mục đó")
+
+    @field_validator("number")
+    @classmethod
+    def _roman(cls, value: str) -> str:
+        if not re.fullmatch(r"[IVXLC]+", value):
+            raise ValueError(_("số mục phải là số La Mã viết hoa, ví dụ III hoặc IV"))
+        return value
 
 
 class Measurement(Strict):
@@ -278,7 +315,10 @@ class Plan(Strict):
     units: dict[str, Text] = Field(description="Danh mục đơn vị: mã → tên đầy đủ")
     targets: list[Target] = []
     areas: list[Area]
-    duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III)")
+    # A factory, not an instance: building a model at import time would load pydantic's plugins on every start.
+    duties_section: DutiesSection = Field(default_factory=DutiesSection,
+                                          description="Số và tên mục chứa các nhiệm vụ `duties`")
+    duties: list[Task] = Field([], description="Nhiệm vụ tổ chức thực hiện (mục III, hoặc số trong duties_section)")
     narratives: dict[str, Narrative] = Field({}, description="Phần tự đánh giá theo kỳ báo cáo")
     # Before `submissions`: a form collected with --amend-submitted adds its entry here and the
     # amendment at the end of `submissions`; the two must not be spliced at the same place.
@@ -356,6 +396,8 @@ class _CrossChecks:
         year = _as_dict(data.get("plan")).get("year")
         self.year = year if isinstance(year, int) and not isinstance(year, bool) else None
         self.units = set(_as_dict(data.get("units")))
+        section = _as_dict(data.get("duties_section")).get("number", DEFAULT_DUTIES_NUMBER)
+        self.section = nfc(section) if isinstance(section, str) else DEFAULT_DUTIES_NUMBER
         self.seen: set[str] = set()
         self.problems: list[Problem] = []
 
@@ -392,6 +434,10 @@ class _CrossChecks:
         for i, key in enumerate(_as_list(task.get("support"))):
             self.unit(path + ("support", i), key, allow_all=True)
         deadline = _date_or_none(task.get("deadline"))
+        if deadline and task.get("due_day") is not None:
+            self.add(path + ("due_day",), "due-day-with-date", _(
+                "due_day chỉ dùng với thời hạn lặp lại (monthly, quarterly, half-yearly, year-round); "
+                "thời hạn ở đây đã là một ngày"))
         if self.year and deadline and deadline.year != self.year:
             self.add(path + ("deadline",), "date-outside-year", _("thời hạn {date} nằm ngoài năm kế hoạch {year}").format(
                 date=deadline.isoformat(), year=self.year))
@@ -416,9 +462,11 @@ class _CrossChecks:
                 self.add(path + ("id",), "bad-letter", _(
                     "“{letter}” không phải chữ cái đánh số theo tiếng Việt (a b c d đ e g h i k…)"
                 ).format(letter=m["letter"]))
-        elif area is None and not DUTY_ID_RE.match(task_id):
-            self.add(path + ("id",), "bad-id", _("mã nhiệm vụ tổ chức thực hiện {id} phải có dạng III.1").format(
-                id=task_id))
+        elif area is None:
+            m = DUTY_ID_RE.match(task_id)
+            if not m or m["section"] != self.section:
+                self.add(path + ("id",), "bad-id", _("mã nhiệm vụ tổ chức thực hiện {id} phải có dạng {section}.1").format(
+                    id=task_id, section=self.section))
 
     def targets(self) -> None:
         target_ids: set[str] = set()

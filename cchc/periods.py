@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .i18n import _
+from .i18n import N_, _
 from .model import Recurrence, Task
 
 
@@ -84,6 +84,33 @@ def key_quarter(key: str) -> tuple[int, int]:
     return year, 4
 
 
+def report_keys(year: int, quarter: int) -> tuple[str, ...]:
+    """The keys of report `quarter`'s narratives and measurements, the preferred one first."""
+    return {1: (f"{year}-Q1",), 2: (f"{year}-Q2", f"{year}-H1"), 3: (f"{year}-Q3",),
+            4: (str(year), f"{year}-Q4")}[quarter]
+
+
+def key_name(key: str) -> str:
+    """The Vietnamese name of the period a key stands for: "6 tháng đầu năm 2023" for `2023-H1`."""
+    return report_period(*key_quarter(key)).name
+
+
+def period_bounds(key: str) -> tuple[dt.date, dt.date]:
+    """The span of data a measurement key covers, to order measurements and hide those not begun yet.
+
+    `2023-Q2` covers 15/03 → 14/06 (its quarter; data cut on the 14th, reporting.md), though it counts
+    for the six-month report (`key_quarter`); `2023-H1` covers 15/12 → 14/06; a bare year the calendar year.
+    """
+    year, part = int(key[:4]), key[5:]
+    if part.startswith("Q"):
+        quarter = int(part[1])
+        start = dt.date(year - 1, 12, 15) if quarter == 1 else dt.date(year, 3 * quarter - 3, 15)
+        return start, dt.date(year, 3 * quarter, 14)
+    if part == "H1":
+        return dt.date(year - 1, 12, 15), dt.date(year, 6, 14)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
 def next_period(period: ReportPeriod) -> ReportPeriod | None:
     """The period after `period` in the same plan year, or None after the annual report."""
     if period.quarter == 4:
@@ -96,17 +123,44 @@ def next_period(period: ReportPeriod) -> ReportPeriod | None:
 
 
 def deliverables(task: Task, year: int) -> list[dt.date]:
-    """The dated deliverables of a task: its deadline, or its recurrence expanded over `year`."""
+    """The dated deliverables of a task: its deadline, or its recurrence expanded over `year`.
+
+    A recurrence falls on the last day of its months, or on `task.due_day` of them (the 20th of each
+    month, the 15th of each quarter's last month); a day past a month's end is that month's last day
+    (30 → 28/02, or 29/02 in a leap year).
+    """
     d = task.deadline
     if isinstance(d, dt.date):
         return [d]
-    if d is Recurrence.monthly:
-        return [_month_end(year, m) for m in range(1, 13)]
-    if d is Recurrence.quarterly:
-        return [_month_end(year, m) for m in (3, 6, 9, 12)]
-    if d is Recurrence.half_yearly:
-        return [_month_end(year, m) for m in (6, 12)]
-    return [dt.date(year, 12, 31)]
+    months = RECURRENCE_MONTHS[d]
+    return [_day_of_month(year, m, task.due_day) for m in months]
+
+
+# What follows a recurrence's name when it has a day ("hằng tháng, hạn ngày 20").
+DUE_DAY_TEXT = {
+    Recurrence.monthly: N_(", hạn ngày {day}"),
+    Recurrence.quarterly: N_(", hạn ngày {day} tháng cuối quý"),
+    Recurrence.half_yearly: N_(", hạn ngày {day} tháng 6 và tháng 12"),
+    Recurrence.year_round: N_(", hạn ngày {day} tháng 12"),
+}
+
+
+def due_day_text(task: Task, translate=_) -> str:
+    """The day of a recurring deadline as words to put after its name, "" if it has none.
+
+    `translate=str` keeps the Vietnamese whatever --lang says (for documents handed to the office).
+    """
+    if task.due_day is None or isinstance(task.deadline, dt.date):
+        return ""
+    return translate(DUE_DAY_TEXT[task.deadline]).format(day=task.due_day)
+
+
+RECURRENCE_MONTHS = {
+    Recurrence.monthly: tuple(range(1, 13)),
+    Recurrence.quarterly: (3, 6, 9, 12),
+    Recurrence.half_yearly: (6, 12),
+    Recurrence.year_round: (12,),
+}
 
 
 def final_deadline(task: Task, year: int) -> dt.date:
@@ -117,8 +171,9 @@ def next_deliverable(task: Task, year: int, as_of: dt.date) -> dt.date | None:
     return next((d for d in deliverables(task, year) if d >= as_of), None)
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+def _day_of_month(year: int, month: int, day: int | None) -> dt.date:
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day or last, last))
 
 
 _DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")

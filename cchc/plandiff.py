@@ -345,7 +345,9 @@ def _plan_value(name: str, value: Any) -> str:
     if name == "date":
         return format_date(dt.date.fromisoformat(value))
     if name == "signer":
-        return _clip(" ".join(p for p in (value.get("authority"), value.get("title"), value.get("name")) if p))
+        authority = value.get("authority")
+        authority = " / ".join(authority) if isinstance(authority, list) else authority
+        return _clip(" ".join(p for p in (authority, value.get("title"), value.get("name")) if p))
     if name == "recipients":
         return _clip(" ".join(value))
     return _quoted(value) if isinstance(value, str) else str(value)

@@ -779,17 +779,35 @@ def validate_file(path: str | os.PathLike) -> list[Diagnostic]:
     return []
 
 
-def find_plan(explicit: str | None = None, cwd: Path | None = None) -> Path:
-    """The plan file: `--plan`, then $CCHC_PLAN, then the only plan_*.yaml of the current folder."""
+def plan_candidates(cwd: Path | None = None) -> list[Path]:
+    """The plan_*.yaml files of a folder (default the current one), by name."""
+    return sorted((cwd or Path.cwd()).glob(DEFAULT_PLAN_GLOB))
+
+
+def newest_plan(candidates: list[Path]) -> Path | None:
+    """The plan_YYYY.yaml of the latest year among `candidates`, or None if no name carries a year."""
+    dated = [(int(m[1]), p) for p in candidates if (m := re.fullmatch(r"plan_(\d{4})\.yaml", p.name))]
+    return max(dated)[1] if dated else None
+
+
+def find_plan(explicit: str | None = None, cwd: Path | None = None, newest: bool = False) -> Path:
+    """The plan file: `--plan`, then $CCHC_PLAN, then the only plan_*.yaml of the current folder.
+
+    With `newest` (read commands), a folder holding several plans (after `cchc new 2024`) gives the
+    newest year's; otherwise several plans are an error asking for --plan.
+    """
     if explicit:
         return Path(explicit)
     env = os.environ.get("CCHC_PLAN")
     if env:
         return Path(env)
     cwd = cwd or Path.cwd()
-    candidates = sorted(cwd.glob(DEFAULT_PLAN_GLOB))
+    candidates = plan_candidates(cwd)
     if len(candidates) == 1:
         return candidates[0]
+    chosen = newest_plan(candidates) if newest else None
+    if chosen is not None:
+        return chosen
     if len(candidates) > 1:
         names = ", ".join(c.name for c in candidates)
         raise PlanFileNotFound(_(

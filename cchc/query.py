@@ -20,12 +20,16 @@ from .diagnostics import UsageError
 from .ids import resolve_id
 from .i18n import _
 from .model import ALL_UNITS, Evidence, Plan, ProgressEntry, Target, TargetKind, Task
-from .periods import ReportPeriod, deliverables, next_period, report_period
-from .status import State, TargetMark, TaskState, period_bounds, target_mark, task_state
+from .periods import ReportPeriod, deliverables, next_period, period_bounds, report_period
+from .status import State, TargetMark, TaskState, target_mark, task_state
 from .text import DUTY_ID_RE, TASK_ID_RE, fold, nfc, task_sort_key
 
-DUTIES_AREA = "III"  # the plan's section III (tổ chức thực hiện) answers to `--area III`
 SORT_KEYS = ("area", "due", "progress", "unit")
+
+def duties_area(plan: Plan) -> str:
+    """The number of the plan's section of organisation duties (`III`, or what `duties_section` says)."""
+    return plan.duties_section.number
+
 
 # --- tasks ------------------------------------------------------------------------------------
 
@@ -34,7 +38,7 @@ SORT_KEYS = ("area", "due", "progress", "unit")
 class TaskFilter:
     """What `cchc tasks` is asked for. Every field that is set must hold (AND)."""
 
-    area: int | str | None = None  # an area number, or DUTIES_AREA
+    area: int | str | None = None  # an area number, or the duties' section number (`duties_area`)
     unit: str | None = None  # a registry key: lead or supporting (ALL included) ...
     lead_only: bool = False  # ... or lead only
     states: set[State] = field(default_factory=set)  # any of these
@@ -46,13 +50,13 @@ class TaskFilter:
 
 
 def task_areas(plan: Plan) -> dict[str, int | str]:
-    """Each task id with its area number (DUTIES_AREA for the duties)."""
+    """Each task id with its area number (the duties' section number, `III`, for the duties)."""
     out: dict[str, int | str] = {}
     for area in plan.areas:
         for task in area.tasks:
             out.setdefault(task.id, area.number)
     for task in plan.duties:
-        out.setdefault(task.id, DUTIES_AREA)
+        out.setdefault(task.id, duties_area(plan))
     return out
 
 
@@ -234,8 +238,8 @@ def task_detail(plan: Plan, task_id: str, as_of: dt.date, base_dir: Path) -> Tas
     task = find_task(plan, task_id)
     year = plan.plan.year
     number = task_areas(plan)[task.id]
-    if number == DUTIES_AREA:
-        title = _("Tổ chức thực hiện")
+    if number == duties_area(plan):
+        title = plan.duties_section.title
     else:
         title = next(a.title for a in plan.areas if a.number == number)
     timeline = sorted(((e, e.date <= as_of) for e in task.progress), key=lambda pair: pair[0].date)

@@ -5,8 +5,9 @@ names of their own (`state`, `next_due`, `mark`, `trend`…). Shapes (stable; ne
 added, none removed or renamed):
 
 `cchc tasks --json`: an array of
-    {"id", "area" (number, or "III" for the duties), "title", "lead", "support" (list of keys),
-     "deadline" (ISO date, or monthly / quarterly / half-yearly / year-round), "output",
+    {"id", "area" (number, or the duties' section number, "III" unless the plan says otherwise), "title", "lead", "support" (list of keys),
+     "deadline" (ISO date, or monthly / quarterly / half-yearly / year-round), "due_day" (the day of
+     the month a recurring deadline falls on, or null: the month's last day), "output",
      "status" (the file's: not_started / in_progress / done), "state" (computed on --as-of:
      not_started / in_progress / done / late), "percent", "next_due" (ISO date or null),
      "done_on" (ISO date or null)}
@@ -34,7 +35,7 @@ from .i18n import _
 from .labels import field_label, other_fields, recurrence_label, value_text
 from .model import ALL_UNITS, Plan, Task
 from .output import Column, Table, bar
-from .periods import format_date
+from .periods import due_day_text, format_date
 from .query import FILE_STATE_LABELS, PeriodPresence, TargetRow, TaskDetail, UnitSummary, \
     measurement_key, task_areas
 from .status import MARK_LABELS, State, TaskState
@@ -53,7 +54,7 @@ def deadline_text(task: Task, next_due: dt.date | None = None) -> str:
     d = task.deadline
     if isinstance(d, dt.date):
         return format_date(d)
-    label = recurrence_label(d)
+    label = recurrence_label(d) + due_day_text(task)
     return f"{label} ({format_date(next_due)})" if next_due else label
 
 
@@ -63,8 +64,7 @@ def deadline_json(task: Task) -> str:
 
 
 def _iso(day: dt.date | None) -> str | None:
-    # status.done_date gives date.min for a task marked done with no progress entry: no real date.
-    return day.isoformat() if day and day != dt.date.min else None
+    return day.isoformat() if day else None
 
 
 def support_text(task: Task) -> str:
@@ -75,7 +75,7 @@ def support_text(task: Task) -> str:
 
 def unit_names(plan: Plan, keys: list[str]) -> str:
     if ALL_UNITS in keys:
-        return _("tất cả các đơn vị")
+        return plan.plan.all_units_text
     return "; ".join(f"{k} — {plan.units.get(k, '?')}" for k in keys) or "—"
 
 
@@ -110,7 +110,7 @@ def task_json(s: TaskState, area: int | str) -> dict:
     t = s.task
     return {
         "id": t.id, "area": area, "title": t.title, "lead": t.lead, "support": list(t.support),
-        "deadline": deadline_json(t), "output": t.output, "status": t.status.value, "state": s.state.value,
+        "deadline": deadline_json(t), "due_day": t.due_day, "output": t.output, "status": t.status.value, "state": s.state.value,
         "percent": s.percent, "next_due": _iso(s.next_due), "done_on": _iso(s.done_on),
         **{name: _field_json(getattr(t, name)) for name in other_fields(t, SHOWN_FIELDS)},
     }
@@ -153,10 +153,10 @@ def show_tables(plan: Plan, detail: TaskDetail, location: str) -> list[Table]:
     if isinstance(t.deadline, dt.date):
         deadline = format_date(t.deadline)
     else:
-        deadline = _("{label}: {dates}").format(label=recurrence_label(t.deadline),
+        deadline = _("{label}: {dates}").format(label=recurrence_label(t.deadline) + due_day_text(t),
                                                  dates=", ".join(format_date(d) for d in detail.deliverables))
     state = s.state.label
-    if s.done_on and s.done_on != dt.date.min:
+    if s.done_on:
         state = _("{state} ngày {date}").format(state=state, date=format_date(s.done_on))
     info = Table(title=_("Nhiệm vụ {id}").format(id=t.id),
                  columns=[Column(_("Mục")), Column(_("Nội dung"), max_width=90)])

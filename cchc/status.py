@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .i18n import _
-from .model import Plan, ProgressEntry, Status, Target, Task
-from .periods import final_deadline, next_deliverable
+from .model import Plan, ProgressEntry, Target, Task
+from .periods import final_deadline, next_deliverable, period_bounds
 from .text import task_sort_key
 
 
@@ -47,27 +47,46 @@ class TaskState:
 
 
 def entries_until(task: Task, as_of: dt.date) -> list[ProgressEntry]:
-    return [e for e in task.progress if e.date <= as_of]
+    """The log as it stood on `as_of`: entries dated on or before it, in date order.
+
+    Entries written out of order (a warning in `cchc check`) are put back in date order; entries of
+    the same day keep the order they were written in.
+    """
+    return sorted((e for e in task.progress if e.date <= as_of), key=lambda e: e.date)
 
 
-def done_date(task: Task) -> dt.date | None:
-    """When the task was (last) completed, if its current status is done."""
-    if task.status is not Status.done:
-        return None
-    for entry in reversed(task.progress):
-        if entry.event == "reopened":
-            break
-        if entry.event == "done" or entry.percent >= 100:
-            return entry.date
-    return task.progress[-1].date if task.progress else dt.date.min
+def completes(entry: ProgressEntry) -> bool:
+    """Whether a log entry says the work is finished: a `done` event, or 100% not marked `reopened`."""
+    return entry.event == "done" or (entry.percent >= 100 and entry.event != "reopened")
+
+
+def completion_date(entries: list[ProgressEntry]) -> dt.date | None:
+    """The day the task became done, if the last of `entries` (date order) still says done.
+
+    A `reopened` entry, or any later entry below 100%, undoes a completion; a completion after that
+    counts from its own day.
+    """
+    done_on = None
+    for entry in entries:
+        if completes(entry):
+            done_on = done_on or entry.date
+        else:
+            done_on = None
+    return done_on
 
 
 def task_state(task: Task, year: int, as_of: dt.date) -> TaskState:
+    """The one answer to "how does this task stand on `as_of`", from its dated log alone.
+
+    Every command (status, tasks, show, kpi, units, check, report, export) asks this function, so a
+    task reopened on 15/03 is still done on 14/03 everywhere. The task's `status` field is never read:
+    it says how the task stands today, and `cchc check` reports when it disagrees with the log.
+    """
     entries = entries_until(task, as_of)
     last = entries[-1] if entries else None
-    finished = done_date(task)
+    finished = completion_date(entries)
     deadline = final_deadline(task, year)
-    if finished is not None and finished <= as_of:
+    if finished is not None:
         state, percent = State.done, 100.0
     else:
         percent = last.percent if last else 0.0
@@ -77,8 +96,7 @@ def task_state(task: Task, year: int, as_of: dt.date) -> TaskState:
             state = State.not_started
         else:
             state = State.in_progress
-    return TaskState(task, state, percent, finished if state is State.done else None, deadline,
-                     next_deliverable(task, year, as_of), last)
+    return TaskState(task, state, percent, finished, deadline, next_deliverable(task, year, as_of), last)
 
 
 def task_states(plan: Plan, as_of: dt.date) -> list[TaskState]:
@@ -120,22 +138,6 @@ MARK_LABELS = {
 }
 
 
-def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a measurement period key: the quarter alone, not the cumulative report.
-
-    `2023-Q2` runs 15/03 → 14/06 (data cut on the 14th, reporting.md); `2023-H1` is 15/12 → 14/06;
-    a bare year is the calendar year.
-    """
-    year, part = int(period[:4]), period[5:]
-    if part.startswith("Q"):
-        quarter = int(part[1])
-        start = dt.date(year - 1, 12, 15) if quarter == 1 else dt.date(year, 3 * quarter - 3, 15)
-        return start, dt.date(year, 3 * quarter, 14)
-    if part == "H1":
-        return dt.date(year - 1, 12, 15), dt.date(year, 6, 14)
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
 def target_mark(target: Target, as_of: dt.date | None = None) -> TargetMark:
     """The latest measurement of `target` whose period had begun by `as_of`, against its goal."""
     measured = [m for m in target.measurements if as_of is None or period_bounds(m.period)[0] <= as_of]
@@ -168,7 +170,7 @@ def plan_status(plan: Plan, as_of: dt.date, horizon_days: int = 30) -> PlanStatu
             summary.percent = sum(by_id[t.id].percent for t in area.tasks) / len(area.tasks)
         summaries.append(summary)
     if plan.duties:
-        summary = AreaSummary("III", _("Tổ chức thực hiện"))
+        summary = AreaSummary(plan.duties_section.number, plan.duties_section.title)
         for task in plan.duties:
             summary.counts[by_id[task.id].state] += 1
         summary.percent = sum(by_id[t.id].percent for t in plan.duties) / len(plan.duties)

@@ -12,7 +12,7 @@ import re
 from .diagnostics import UsageError
 from .i18n import _
 from .model import Plan
-from .query import DUTIES_AREA
+from .query import duties_area
 from .status import State
 from .text import fold, nfc
 
@@ -79,10 +79,10 @@ def resolve_unit(plan: Plan, key: str) -> str:
 
 
 def area_numbers(plan: Plan) -> list[str]:
-    """The values `--area` accepts: each area's number, then `III` when the plan has duties."""
+    """The values `--area` accepts: each area's number, then the duties' section (`III`) if there are duties."""
     out = [str(a.number) for a in plan.areas]
     if plan.duties:
-        out.append(DUTIES_AREA)
+        out.append(duties_area(plan))
     return out
 
 
@@ -93,4 +93,4 @@ def resolve_area(plan: Plan, value: str) -> int | str:
     if value not in known:
         raise UsageError(_("không có lĩnh vực “{value}” trong kế hoạch; các lĩnh vực có: {known}").format(
             value=value, known=", ".join(known)))
-    return DUTIES_AREA if value == DUTIES_AREA else int(value)
+    return value if value == duties_area(plan) else int(value)

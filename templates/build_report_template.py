@@ -40,10 +40,16 @@ LANDSCAPE_TEXT_WIDTH_CM = 25.2
 BODY_SIZE = 14
 FIRST_LINE_INDENT = Cm(1.27)
 
-# A visible mark where the plan has no text yet, so nobody signs a report with a hole in it.
 # The report's number: the submitted one (cchc submit) once known, else blank for the office to fill in.
 NUMBER = "{% if submission.number %}{{ submission.number }}{% else %}     /BC-{{ org.issuer_short }}{% endif %}"
-PLACEHOLDER = "[Chưa có nội dung. Ghi phần này vào mục narratives › {{ report.key }} › %s của tệp kế hoạch rồi lập lại báo cáo, hoặc viết thẳng vào đây.]"
+# A visible mark where the plan has no text yet, so nobody signs a report with a hole in it.
+PLACEHOLDER = ("[Chưa có nội dung phần “%s”. Viết bằng lệnh cchc note --period {{ report.narrative_key }} "
+               "--section %s “…” rồi lập lại báo cáo, hoặc viết thẳng vào đây.]")
+DIRECTION_PLACEHOLDER = ("[Chưa có nội dung. Nêu các kế hoạch, văn bản chỉ đạo, điều hành công tác cải cách hành "
+                         "chính đã ban hành trong kỳ, công tác tuyên truyền, kiểm tra, tự đánh giá; hoặc viết thẳng "
+                         "vào đây.]")
+NARRATIVE_SECTIONS = {"achievements": ("Ưu điểm", "uu-diem"), "shortcomings": ("Tồn tại, hạn chế", "han-che"),
+                      "causes": ("Nguyên nhân", "nguyen-nhan"), "proposals": ("Đề xuất, kiến nghị", "de-xuat")}
 
 
 # --- low-level helpers --------------------------------------------------------------------------
@@ -212,6 +218,13 @@ def _repeat_header(row) -> None:
         tr_pr.append(element)
 
 
+def _keep_row(row) -> None:
+    """A row that never splits across pages (w:cantSplit): a task is read on one page."""
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(element)
+
+
 def _page_number(doc, header) -> None:
     paragraph = header.paragraphs[0]
     paragraph.style = doc.styles["CCHC Page Number"]
@@ -329,14 +342,21 @@ def _setup_settings(doc) -> None:
 # --- the report --------------------------------------------------------------------------------------
 
 def _letterhead(doc) -> None:
-    # 17 cm, centred: 2.5 mm into each margin so "UBND TỈNH BÀ RỊA - VŨNG TÀU" (13 pt, 7.0 cm) and the
-    # national title (12 pt bold, 8.8 cm) each fit on one line.
-    left_w, right_w = 7.5, 9.5
+    # 17.6 cm, centred: 5.5 mm into each margin so a parent body like "UBND TỈNH BÀ RỊA - VŨNG TÀU" (13 pt),
+    # an issuing body like "SỞ KHOA HỌC VÀ CÔNG NGHỆ" (13 pt bold, about 7.5 cm as LibreOffice sets it) and
+    # the national title (12 pt bold, about 9 cm) each fit on one line.
+    left_w, right_w = 8.0, 9.6
     table = _table(doc, 2, [left_w, right_w], borders=False)
     parent, national = table.rows[0].cells
     number, date = table.rows[1].cells
-    _cell_para(parent, "{{ org.parent_upper }}", "CCHC Letterhead", first=True, size=13, bold=False)
-    _cell_para(parent, "{{ org.issuer_upper }}", "CCHC Letterhead", size=13, bold=True)
+    # No parent body (a district People's Committee): the issuing body's lines start at the top, and
+    # no empty line is left where the parent would be.
+    _cell_para(parent, "{%p if org.parent_upper %}", "CCHC Tag", first=True, color=RGBColor(0x80, 0x80, 0x80))
+    _cell_para(parent, "{{ org.parent_upper }}", "CCHC Letterhead", size=13, bold=False)
+    _tag(parent, "{%p endif %}")
+    _tag(parent, "{%p for line in org.issuer_lines %}")
+    _cell_para(parent, "{{ line }}", "CCHC Letterhead", size=13, bold=True)
+    _tag(parent, "{%p endfor %}")
     _rule(parent, 2.8, left_w)  # 1/3 to 1/2 of the issuing body's name
     _cell_para(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CCHC Letterhead", first=True, size=12, bold=True)
     _cell_para(national, "Độc lập - Tự do - Hạnh phúc", "CCHC Letterhead", size=13, bold=True)
@@ -351,32 +371,41 @@ def _letterhead(doc) -> None:
 
 
 def _task_lists(doc, group: str) -> None:
-    """Tasks done / under way / late in the period for one area (`group` names the loop variable)."""
+    """One area's tasks in the period as reporting.md asks: done (with evidence, then without), under
+    way with progress, late and not started with their last note. `group` names the loop variable."""
     g = group
-    _tag(doc, "{%%p if %s.done %%}" % g)
-    _para(doc, "- Nhiệm vụ đã hoàn thành trong kỳ: {{ %s.done|length }}/{{ %s.total }} nhiệm vụ." % (g, g))
+    who = "nhiệm vụ {{ t.id }}; chủ trì: {{ t.lead }}"
+    _tag(doc, "{%%p if %s.done_count %%}" % g)
+    _para(doc, "- Nhiệm vụ đã hoàn thành trong kỳ: {{ %s.done_count }}/{{ %s.total }} nhiệm vụ." % (g, g))
     _tag(doc, "{%%p for t in %s.done %%}" % g)
-    _para(doc, "+ {{ t.title }} (chủ trì: {{ t.lead }}{% if t.done_on %}; hoàn thành ngày {{ t.done_on }}{% endif %})"
-               "{% if t.evidence %}. Tài liệu kiểm chứng: {{ t.evidence_text }}{% endif %}.")
+    _para(doc, "+ {{ t.title }} (" + who + "; hoàn thành ngày {{ t.done_on }}). Tài liệu kiểm chứng: "
+               "{{ t.evidence_text }}.")
+    _tag(doc, "{%p endfor %}")
+    _tag(doc, "{%%p for t in %s.done_no_evidence %%}" % g)
+    _para(doc, "+ {{ t.title }} (" + who + "; hoàn thành ngày {{ t.done_on }}): chưa có tài liệu kiểm chứng.")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")
-    _tag(doc, "{%%p if %s.ongoing %%}" % g)
-    _para(doc, "- Nhiệm vụ đang thực hiện: {{ %s.ongoing|length }} nhiệm vụ." % g)
-    _tag(doc, "{%%p for t in %s.ongoing %%}" % g)
-    _para(doc, "+ {{ t.title }} (chủ trì: {{ t.lead }}): đạt {{ t.percent }}"
-               "{% if t.last_note %}. {{ t.last_note }}{% endif %}.")
-    _tag(doc, "{%p endfor %}")
+    _listed(doc, g, "ongoing", "- Nhiệm vụ đang thực hiện: {{ %s.ongoing|length }} nhiệm vụ.",
+            "+ {{ t.title }} (" + who + "): đạt {{ t.percent }}{% if t.last_note %}. {{ t.last_note }}{% endif %}.")
+    _listed(doc, g, "late", "- Nhiệm vụ chậm tiến độ so với kế hoạch: {{ %s.late|length }} nhiệm vụ.",
+            "+ {{ t.title }} (" + who + "; thời hạn: {{ t.deadline }})"
+            "{% if t.percent_value %}: đạt {{ t.percent }}{% else %}: chưa triển khai{% endif %}"
+            "{% if t.last_note %}. Lý do, ghi chú: {{ t.last_note }}{% else %}. Chưa ghi lý do{% endif %}.")
+    _listed(doc, g, "not_started", "- Nhiệm vụ chưa triển khai (chưa đến hạn): {{ %s.not_started|length }} nhiệm vụ.",
+            "+ {{ t.title }} (" + who + "; thời hạn: {{ t.deadline }})"
+            "{% if t.last_note %}. Ghi chú: {{ t.last_note }}{% endif %}.")
+    _tag(doc, "{%%p if not %s.total %%}" % g)
+    _para(doc, "- Lĩnh vực này không có nhiệm vụ trong Kế hoạch.")
     _tag(doc, "{%p endif %}")
-    _tag(doc, "{%%p if %s.late %%}" % g)
-    _para(doc, "- Nhiệm vụ chậm tiến độ so với kế hoạch: {{ %s.late|length }} nhiệm vụ." % g)
-    _tag(doc, "{%%p for t in %s.late %%}" % g)
-    _para(doc, "+ {{ t.title }} (chủ trì: {{ t.lead }}; thời hạn: {{ t.deadline }})"
-               "{% if t.percent_value %}: đạt {{ t.percent }}{% else %}: chưa triển khai{% endif %}"
-               "{% if t.last_note %}. Lý do, ghi chú: {{ t.last_note }}{% endif %}.")
+
+
+def _listed(doc, group: str, kind: str, head: str, line: str) -> None:
+    """A count line and one line per task of `group.kind`, shown only when there is one."""
+    _tag(doc, "{%%p if %s.%s %%}" % (group, kind))
+    _para(doc, head % group)
+    _tag(doc, "{%%p for t in %s.%s %%}" % (group, kind))
+    _para(doc, line)
     _tag(doc, "{%p endfor %}")
-    _tag(doc, "{%p endif %}")
-    _tag(doc, "{%%p if not (%s.done or %s.ongoing or %s.late) %%}" % (g, g, g))
-    _para(doc, "- Trong kỳ chưa ghi nhận kết quả thực hiện nhiệm vụ của lĩnh vực này.")
     _tag(doc, "{%p endif %}")
 
 
@@ -385,7 +414,7 @@ def _narrative(doc, field: str) -> None:
     _para(doc, "{{ text }}")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%%p if not narrative.%s %%}" % field)
-    _para(doc, PLACEHOLDER % field, italic=True, highlight=WD_COLOR_INDEX.YELLOW)
+    _para(doc, PLACEHOLDER % NARRATIVE_SECTIONS[field], italic=True, highlight=WD_COLOR_INDEX.YELLOW)
     _tag(doc, "{%p endif %}")
 
 
@@ -403,7 +432,8 @@ def _targets(doc) -> None:
     _cell_para(row[0], "{{ t.index }}", "CCHC Cell Head", first=True, bold=False)
     _cell_para(row[1], "{{ t.name }}", "CCHC Cell", first=True)
     _cell_para(row[2], "{{ t.goal }}", "CCHC Cell Head", first=True, bold=False)
-    _cell_para(row[3], "{{ t.value }}", "CCHC Cell Head", first=True, bold=False)
+    _cell_para(row[3], "{{ t.value }}{% if t.other_period %} (số liệu {{ t.period_name }}){% endif %}",
+               "CCHC Cell Head", first=True, bold=False)
     _cell_para(row[4], "{% if t.reached %}Đạt{% elif t.has_value %}Chưa đạt{% else %}Chưa có số liệu{% endif %}",
                "CCHC Cell Head", first=True, bold=False)
     _cell_para(table.rows[3].cells[0], "{%tr endfor %}", "CCHC Cell", first=True)
@@ -422,9 +452,9 @@ def _closing(doc) -> None:
     _para(recipients, "- {{ line }}", "CCHC Recipients")
     _tag(recipients, "{%p endfor %}")
     signer.paragraphs[0]._p.getparent().remove(signer.paragraphs[0]._p)
-    _tag(signer, "{%p if signer.authority_upper %}")
-    _para(signer, "{{ signer.authority_upper }}", "CCHC Signer")
-    _tag(signer, "{%p endif %}")
+    _tag(signer, "{%p for line in signer.authority_lines %}")
+    _para(signer, "{{ line }}", "CCHC Signer")
+    _tag(signer, "{%p endfor %}")
     _para(signer, "{{ signer.title_upper }}", "CCHC Signer")
     for _ in range(4):
         _para(signer, "", "CCHC Signer")
@@ -437,22 +467,28 @@ def _annex(doc) -> None:
     _para(doc, "Phụ lục", "CCHC Annex Label")
     _para(doc, "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH {{ report.name_upper }}", "CCHC Annex Title")
     _para(doc, "(Kèm theo Báo cáo số " + NUMBER + " {{ report.date_long }} của {{ org.issuer }})", "CCHC Annex Note")
-    widths = [1.2, 6.8, 2.6, 3.0, 2.5, 2.9, 3.8, 2.4]
-    table = _table(doc, 4, widths, borders=True, style="Table Grid")
+    widths = [1.2, 6.8, 2.6, 3.0, 2.5, 2.9, 3.8, 2.4]  # 25.2 cm: the landscape text block
+    table = _table(doc, 7, widths, borders=True, style="Table Grid")
     heads = ["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Tiến độ / kết quả",
              "Sản phẩm / tài liệu kiểm chứng", "Ghi chú"]
     for cell, text in zip(table.rows[0].cells, heads):
         _cell_para(cell, text, "CCHC Cell Head", first=True)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     _repeat_header(table.rows[0])
-    _cell_para(table.rows[1].cells[0], "{%tr for t in tasks %}", "CCHC Cell", first=True)
-    row = table.rows[2].cells
+    _cell_para(table.rows[1].cells[0], "{%tr for g in groups %}", "CCHC Cell", first=True)
+    # Each area opens with a row across the table: its number and title, as in the plan.
+    group = table.rows[2].cells[0].merge(table.rows[2].cells[-1])
+    _cell_para(group, "{{ g.label }}", "CCHC Cell", first=True, bold=True)
+    _keep_row(table.rows[2])
+    _cell_para(table.rows[3].cells[0], "{%tr for t in g.tasks %}", "CCHC Cell", first=True)
+    row = table.rows[4].cells
     _cell_para(row[0], "{{ t.id }}", "CCHC Cell Head", first=True, bold=False)
     _cell_para(row[1], "{{ t.title }}", "CCHC Cell", first=True)
     _cell_para(row[2], "{{ t.lead }}", "CCHC Cell", first=True)
     _cell_para(row[3], "{{ t.support_text }}", "CCHC Cell", first=True)
     _cell_para(row[4], "{{ t.deadline }}", "CCHC Cell Head", first=True, bold=False)
-    _cell_para(row[5], "{% if t.is_done %}Đã hoàn thành{% if t.done_on %} ngày {{ t.done_on }}{% endif %}"
+    _cell_para(row[5], "{% if t.is_done %}Đã hoàn thành ngày {{ t.done_on }}"
+                       "{% if not t.has_evidence %} (chưa có tài liệu kiểm chứng){% endif %}"
                        "{% elif t.is_late %}Chậm tiến độ, "
                        "{% if t.percent_value %}đạt {{ t.percent }}{% else %}chưa triển khai{% endif %}"
                        "{% elif t.is_ongoing %}Đang thực hiện, đạt {{ t.percent }}"
@@ -460,7 +496,9 @@ def _annex(doc) -> None:
     _cell_para(row[6], "{{ t.output }}{% if t.output and t.evidence %}. {% endif %}"
                        "{% if t.evidence %}Kiểm chứng: {{ t.evidence_text }}{% endif %}", "CCHC Cell", first=True)
     _cell_para(row[7], "{{ t.last_note }}", "CCHC Cell", first=True)
-    _cell_para(table.rows[3].cells[0], "{%tr endfor %}", "CCHC Cell", first=True)
+    _keep_row(table.rows[4])
+    _cell_para(table.rows[5].cells[0], "{%tr endfor %}", "CCHC Cell", first=True)
+    _cell_para(table.rows[6].cells[0], "{%tr endfor %}", "CCHC Cell", first=True)
     # Changes made with --amend-submitted to reports already sent are told in the next report.
     _tag(doc, "{%p if submission.amendments %}")
     _para(doc, "Ghi chú: số liệu các báo cáo đã gửi được điều chỉnh như sau:", "CCHC Body")
@@ -490,21 +528,25 @@ def build(path: Path = OUT) -> Path:
                        "(số liệu tính từ ngày {{ report.start }} đến ngày {{ report.data_end }}) như sau:")
     intro.paragraph_format.space_before = Pt(12)
 
-    # Section I is the plan's area 1 (chỉ đạo, điều hành); section II takes every other area, numbered
-    # in order. This choice lives here, in the template, not in cchc's code.
+    # Part I draws on the areas the plan marks `direction: true`; part II on the others, under the plan's
+    # own numbers, so a heading "2. Cải cách thể chế" matches the annex's 2.a, 2.b.
     _para(doc, "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CCHC", "CCHC Heading 1")
-    _tag(doc, '{%p set direction = areas|selectattr("number", "equalto", 1)|list %}')
-    _tag(doc, '{%p set reform = areas|rejectattr("number", "equalto", 1)|list %}')
     _tag(doc, "{%p for area in direction %}")
+    _tag(doc, "{%p if direction|length > 1 %}")
+    _para(doc, "{{ loop.index }}. {{ area.title }}", "CCHC Heading 2")
+    _tag(doc, "{%p endif %}")
     _task_lists(doc, "area")
     _tag(doc, "{%p endfor %}")
+    _tag(doc, "{%p if not direction %}")
+    _para(doc, DIRECTION_PLACEHOLDER, italic=True, highlight=WD_COLOR_INDEX.YELLOW)
+    _tag(doc, "{%p endif %}")
 
     _para(doc, "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CCHC", "CCHC Heading 1")
-    _tag(doc, "{%p for area in reform %}")
-    _para(doc, "{{ loop.index }}. {{ area.title }}", "CCHC Heading 2")
+    _tag(doc, "{%p for area in results %}")
+    _para(doc, "{{ area.number }}. {{ area.title }}", "CCHC Heading 2")
     _task_lists(doc, "area")
     _tag(doc, "{%p endfor %}")
-    _para(doc, "{{ reform|length + 1 }}. Kết quả thực hiện các chỉ tiêu của Kế hoạch", "CCHC Heading 2")
+    _para(doc, "{{ targets_number }}. Kết quả thực hiện các chỉ tiêu của Kế hoạch", "CCHC Heading 2")
     _targets(doc)
 
     _para(doc, "III. ĐÁNH GIÁ CHUNG", "CCHC Heading 1")
@@ -522,16 +564,21 @@ def build(path: Path = OUT) -> Path:
     _tag(doc, "{%p else %}")
     _para(doc, "Trong {{ next.name }}, {{ org.issuer }} tập trung thực hiện các nhiệm vụ sau:")
     _tag(doc, "{%p endif %}")
-    _tag(doc, "{%p for t in next.tasks %}")
-    _para(doc, "- {{ t.title }} (chủ trì: {{ t.lead }}{% if t.due %}; thời hạn: {{ t.due }}{% endif %}).")
+    # One line per task (id, shortened title, deadline), grouped by area: a list to act on, not the plan again.
+    _tag(doc, "{%p for g in next.groups %}")
+    _para(doc, "{{ g.label }}", "CCHC Heading 3")
+    _tag(doc, "{%p for t in g.tasks %}")
+    _para(doc, "- {{ t.id }}: {{ t.short_title }} ({{ t.lead }}; hạn {% if t.due %}{{ t.due }}"
+               "{% else %}{{ t.deadline }}{% endif %}).")
+    _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p if not next.tasks %}")
     _para(doc, "- Tiếp tục thực hiện các nhiệm vụ thường xuyên theo Kế hoạch.")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p if late_tasks and not report.annual %}")
-    _para(doc, "- Khẩn trương hoàn thành các nhiệm vụ còn chậm tiến độ:")
+    _para(doc, "Khẩn trương hoàn thành các nhiệm vụ còn chậm tiến độ:")
     _tag(doc, "{%p for t in late_tasks %}")
-    _para(doc, "+ {{ t.title }} (chủ trì: {{ t.lead }}).")
+    _para(doc, "- {{ t.id }}: {{ t.short_title }} ({{ t.lead }}; hạn {{ t.final_deadline }}).")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endif %}")
 

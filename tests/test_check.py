@@ -49,11 +49,13 @@ targets:
         value: 88
 """
 
-NARRATIVE_Q1 = """\
-narratives:
-  2023-Q1:
+NARRATIVE_PARTS = """\
     achievements: Hoàn thành các nhiệm vụ quý I.
+    shortcomings: Còn chậm số hóa hồ sơ.
+    causes: Thiếu nhân lực.
+    proposals: Đề nghị tập huấn.
 """
+NARRATIVE_Q1 = "narratives:\n  2023-Q1:\n" + NARRATIVE_PARTS
 
 CLEAN_TASK = """\
       - id: 1.a
@@ -68,7 +70,8 @@ CLEAN_TASK = """\
 
 
 def plan_text(task: str = CLEAN_TASK, targets: str = TARGET_MEASURED, narratives: str = NARRATIVE_Q1) -> str:
-    return HEADER + targets + "areas:\n  - number: 1\n    title: Chỉ đạo, điều hành\n    tasks:\n" + task + narratives
+    return (HEADER + targets + "areas:\n  - number: 1\n    title: Chỉ đạo, điều hành\n    direction: true\n    tasks:\n"
+            + task + narratives)
 
 
 def marked_line(text: str) -> int:
@@ -204,7 +207,7 @@ targets:
     deadline: 2023-12-31
     measurements: []
 """
-    narratives = NARRATIVE_Q1 + "".join(f"  2023-Q{q}:\n    achievements: Đã viết.\n" for q in (2, 3, 4))
+    narratives = NARRATIVE_Q1 + "".join(f"  2023-Q{q}:\n" + NARRATIVE_PARTS for q in (2, 3, 4))
     task = "      - id: 1.a\n        title: Ban hành kế hoạch\n        lead: VP\n        deadline: 2023-12-31\n"
     assert check(tmp_path, plan_text(task, rank, narratives), "2023-12-14")[1] == []
     _, findings = check(tmp_path, plan_text(task, rank, narratives), "2023-12-15")
@@ -212,22 +215,31 @@ targets:
 
 
 def test_empty_narrative(tmp_path):
-    narratives = "narratives:\n  2023-Q1:  # <-\n    achievements: \"\"\n    shortcomings: \"\"\n"
+    # One finding per empty part, also when the other parts are written; the same line `cchc report` prints.
+    narratives = NARRATIVE_Q1.replace("    shortcomings: Còn chậm số hóa hồ sơ.\n", "    shortcomings: \"\"  # <-\n")
     finding = assert_only(tmp_path, plan_text(narratives=narratives), "2023-03-15", "empty-narrative", "warning", 0)
-    assert "2023-Q1" in finding["message"]
+    assert finding["message"] == ("phần “Tồn tại, hạn chế” của báo cáo quý I năm 2023 còn trống; viết bằng lệnh: "
+                                  "cchc note --period 2023-Q1 --section han-che “…”")
 
 
 def test_empty_narrative_when_the_period_has_no_entry(tmp_path):
     text = plan_text(narratives="narratives: {}  # <-\n")
     result, findings = check(tmp_path, text, "2023-03-15")
-    assert [(f["code"], f["line"]) for f in findings] == [("empty-narrative", marked_line(text))]
+    assert [(f["code"], f["line"]) for f in findings] == [("empty-narrative", marked_line(text))] * 4
+    assert ["uu-diem" in f["message"] for f in findings] == [True, False, False, False]
+
+
+def test_empty_direction(tmp_path):
+    text = plan_text().replace("    direction: true\n", "").replace("areas:\n", "areas:  # <-\n")
+    finding = assert_only(tmp_path, text, "2023-04-01", "empty-direction", "warning", 0)
+    assert "mục I “Công tác chỉ đạo, điều hành”" in finding["message"]
 
 
 def test_status_inconsistent(tmp_path):
-    task = CLEAN_TASK.replace("status: in_progress", "status: in_progress  # <-").replace("percent: 20",
-                                                                                          "percent: 100")
+    # The log (20% on 01/03) is what every report counts; a hand-set `status: done` is flagged.
+    task = CLEAN_TASK.replace("status: in_progress", "status: done  # <-")
     finding = assert_only(tmp_path, plan_text(task), "2023-04-01", "status-inconsistent", "warning", 0)
-    assert "100%" in finding["message"]
+    assert "20%" in finding["message"] and "không tính là hoàn thành" in finding["message"]
 
 
 def test_progress_out_of_order(tmp_path):
@@ -292,13 +304,13 @@ def test_line_shape_relative_path_and_summary(monkeypatch):
     assert late[0] == f"query_plan.yaml:{line_1c}:19: lỗi [late-task] nhiệm vụ 1.c quá hạn từ 30/06/2023 " \
                       "(20 ngày), tiến độ 50%"
     assert all(re.match(r"^query_plan\.yaml:\d+:\d+: (lỗi|cảnh báo) \[[a-z-]+\] \S", line) for line in lines)
-    assert result.stderr.strip() == "query_plan.yaml: 5 lỗi, 7 cảnh báo"
+    assert result.stderr.strip() == "query_plan.yaml: 6 lỗi, 12 cảnh báo"
 
 
 def test_warnings_only_exit_0(tmp_path):
     text = plan_text(narratives="narratives:\n  2023-Q1:\n    causes: \"\"\n")
     result, findings = check(tmp_path, text, "2023-03-20")
-    assert [f["severity"] for f in findings] == ["warning"] and result.exit_code == 0
+    assert [f["severity"] for f in findings] == ["warning"] * 4 and result.exit_code == 0
     plain = run("check", "-p", tmp_path / "plan_2023.yaml", "--as-of", "2023-03-20")
     assert plain.exit_code == 0 and "cảnh báo [empty-narrative]" in plain.stdout
 

@@ -50,7 +50,7 @@ def test_task_rows(workbook):
     assert ids.index("3.d") + 1 == ids.index("3.đ") and ids[-3:] == ["III.1", "III.2", "III.3"]
     done = tasks["3.đ"]
     assert (done["Lĩnh vực"], done["Chủ trì"], done["Phối hợp"]) == \
-        ("3. Cải cách TTHC; thực hiện cơ chế một cửa, một cửa liên thông", "Văn phòng Sở", "tất cả các đơn vị")
+        ("3. Cải cách TTHC; thực hiện cơ chế một cửa, một cửa liên thông", "Văn phòng Sở", "Các phòng, đơn vị")
     assert (done["Trạng thái"], done["Tiến độ (%)"], done["Cập nhật lần cuối"]) == \
         ("hoàn thành", 100, dt.datetime(2023, 3, 20))
     assert done["Tài liệu kiểm chứng"] == "Báo cáo số 45/BC-SKHCN ngày 20/3/2023"
@@ -118,7 +118,7 @@ def test_one_all_day_event_per_deliverable(calendar):
     assert not isinstance(fixed.decoded("DTSTART"), dt.datetime)  # all-day
     assert str(fixed["SUMMARY"]).startswith("[1.a] Hạn: Đẩy mạnh công tác tuyên truyền")
     description = str(fixed["DESCRIPTION"])
-    assert "Chủ trì: Văn phòng Sở" in description and "Phối hợp: tất cả các đơn vị" in description
+    assert "Chủ trì: Văn phòng Sở" in description and "Phối hợp: Các phòng, đơn vị" in description
     quarterly = by_summary_prefix(cal, "[III.3]")
     assert [e.decoded("DTSTART") for e in quarterly] == [dt.date(2023, 3, 31), dt.date(2023, 6, 30),
                                                           dt.date(2023, 9, 30), dt.date(2023, 12, 31)]
@@ -152,9 +152,9 @@ def test_uids_are_unique_and_stable(calendar, tmp_path):
     path, cal = calendar
     uids = [str(e["UID"]) for e in events(cal)]
     assert len(set(uids)) == len(uids)
-    assert "cchc-2023-3.d-20231231@cchc" in uids
-    assert "cchc-2023-3.%C4%91-20231231@cchc" in uids  # 3.đ, not confused with 3.d
-    assert "cchc-2023-report-Q1-20230314@cchc" in uids
+    assert "cchc-2023-3.d-20231231@so-khoa-hoc-va-cong-nghe-5080e5ef.cchc" in uids
+    assert "cchc-2023-3.%C4%91-20231231@so-khoa-hoc-va-cong-nghe-5080e5ef.cchc" in uids  # 3.đ, not confused with 3.d
+    assert "cchc-2023-report-Q1-20230314@so-khoa-hoc-va-cong-nghe-5080e5ef.cchc" in uids
     again = tmp_path / "again.ics"
     assert run("export", "-p", PROGRESS_PLAN, "--ics", again).exit_code == 0
     assert [str(e["UID"]) for e in events(icalendar.Calendar.from_ical(again.read_bytes()))] == uids

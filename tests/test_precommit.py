@@ -74,13 +74,13 @@ def test_validate_hook_passes_on_valid_plans(repo):
 
 def test_check_hook_runs_check_on_the_staged_plan(repo):
     hook = manifest()["cchc-check"]
-    # A task done without evidence is an error `cchc check` refuses whatever the date.
+    # A hand-set `status: done` with no completion in the log: the report would not count it.
     plan = repo / "plan_2023.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace(
         "        deadline: quarterly\n", "        deadline: quarterly\n        status: done\n"), encoding="utf-8")
     result = run_hook(hook, ["plan_2023.yaml"], repo)
     assert result.returncode == 1
-    assert any(line.startswith("plan_2023.yaml:46:17: ") and "[done-without-evidence]" in line
+    assert any(line.startswith("plan_2023.yaml:46:17: ") and "[status-inconsistent]" in line
                for line in result.stdout.splitlines()), result.stdout
 
 

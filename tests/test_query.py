@@ -52,7 +52,7 @@ def test_filter_tasks_library_call(plan):
 
     states = filter_tasks(plan, TaskFilter(area=3, states={State.in_progress}), dt.date(2023, 7, 20),
                           sort="progress")
-    assert [(s.task.id, s.percent) for s in states] == [("3.g", 25), ("3.e", 50), ("3.a", 60)]
+    assert [(s.task.id, s.percent) for s in states] == [("3.g", 30), ("3.e", 50), ("3.a", 60)]
 
 
 def test_matches_text_folds_diacritics_case_and_normal_form(plan):
@@ -139,12 +139,12 @@ def test_unknown_unit_exits_2_with_the_known_keys():
 
 
 @pytest.mark.parametrize("status, expected", [
-    ("quá hạn", ["1.c", "6.b"]),
-    ("qua han", ["1.c", "6.b"]),
-    (nfd("quá hạn"), ["1.c", "6.b"]),
-    ("late", ["1.c", "6.b"]),
-    ("hoàn thành", ["1.a", "3.d", "6.a", "III.1"]),
-    ("done", ["1.a", "3.d", "6.a", "III.1"]),
+    ("quá hạn", ["1.c", "6.a", "6.b"]),
+    ("qua han", ["1.c", "6.a", "6.b"]),
+    (nfd("quá hạn"), ["1.c", "6.a", "6.b"]),
+    ("late", ["1.c", "6.a", "6.b"]),
+    ("hoàn thành", ["1.a", "3.d", "III.1"]),
+    ("done", ["1.a", "3.d", "III.1"]),
     ("đang thực hiện", ["1.b", "3.a", "3.e", "3.g", "III.2"]),
     ("doing", ["1.b", "3.a", "3.e", "3.g", "III.2"]),
     ("chua bat dau", ["1.d", "3.đ"]),
@@ -155,8 +155,8 @@ def test_status(status, expected):
 
 
 def test_several_statuses_combine_with_or():
-    assert ids("--status", "late", "--status", "todo") == ["1.c", "1.d", "3.đ", "6.b"]
-    assert ids("--status", "late,todo") == ["1.c", "1.d", "3.đ", "6.b"]
+    assert ids("--status", "late", "--status", "todo") == ["1.c", "1.d", "3.đ", "6.a", "6.b"]
+    assert ids("--status", "late,todo") == ["1.c", "1.d", "3.đ", "6.a", "6.b"]
 
 
 def test_bad_status_is_a_usage_error():
@@ -166,7 +166,7 @@ def test_bad_status_is_a_usage_error():
 
 
 def test_late_follows_as_of():
-    assert ids("--late") == ["1.c", "6.b"]
+    assert ids("--late") == ["1.c", "6.a", "6.b"]
     assert ids("--late", as_of="2023-03-31") == []  # 6.b is due that day, not yet late
     assert ids("--late", as_of="01/04/2023") == ["6.b"]
 
@@ -246,15 +246,15 @@ def test_filters_combine():
 
 def test_sort_due_puts_late_first_then_next_deliverable_then_done():
     assert ids("--sort", "due") == [
-        "6.b", "1.c",  # late, by deadline
+        "6.b", "6.a", "1.c",  # late, by deadline
         "3.e", "1.d", "3.a", "III.2", "3.g", "1.b", "3.đ",  # open, by next deliverable
-        "1.a", "III.1", "6.a", "3.d",  # done, by deadline
+        "1.a", "III.1", "3.d",  # done, by deadline
     ]
 
 
 def test_sort_progress_least_first():
     assert ids("--sort", "progress") == [
-        "1.d", "3.đ", "6.b", "3.g", "1.b", "1.c", "3.e", "III.2", "3.a", "1.a", "3.d", "6.a", "III.1"]
+        "1.d", "3.đ", "6.b", "3.g", "1.b", "1.c", "3.e", "III.2", "3.a", "6.a", "1.a", "3.d", "III.1"]
 
 
 def test_sort_unit_follows_the_registry_order():
@@ -275,13 +275,13 @@ def test_json_shape():
     result = run("tasks", "-p", QUERY_PLAN, "--as-of", AS_OF, "--json")
     data = json.loads(result.stdout)
     assert isinstance(data, list) and len(data) == len(ALL_IDS)
-    keys = {"id", "area", "title", "lead", "support", "deadline", "output", "status", "state", "percent",
+    keys = {"id", "area", "title", "lead", "support", "deadline", "due_day", "output", "status", "state", "percent",
             "next_due", "done_on"}
     assert all(set(item) == keys for item in data)
     by_id = {t["id"]: t for t in data}
     assert by_id["3.đ"] == {
         "id": "3.đ", "area": 3, "title": "Triển khai Đề án phân cấp giải quyết TTHC", "lead": "CCTĐC",
-        "support": [], "deadline": "half-yearly", "output": "", "status": "not_started", "state": "not_started",
+        "support": [], "deadline": "half-yearly", "due_day": None, "output": "", "status": "not_started", "state": "not_started",
         "percent": 0.0, "next_due": "2023-12-31", "done_on": None,
     }
     assert (by_id["1.a"]["deadline"], by_id["1.a"]["state"], by_id["1.a"]["done_on"]) == \
@@ -309,12 +309,13 @@ def test_plain_table_lines():
     result = run("tasks", "-p", QUERY_PLAN, "--as-of", "20/07/2023", "--late")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "Nhiệm vụ — tính đến ngày 20/07/2023: 2 nhiệm vụ"
+    assert lines[0] == "Nhiệm vụ — tính đến ngày 20/07/2023: 3 nhiệm vụ"
     assert lines[1].split() == ["Mã", "Nhiệm", "vụ", "Chủ", "trì", "Phối", "hợp", "Thời", "hạn", "Trạng", "thái",
                                 "Tiến", "độ"]
     assert lines[3].startswith("1.c  ") and "TTRA" in lines[3] and "30/06/2023" in lines[3]
     assert re.search(r"  quá hạn +50%$", lines[3])
-    assert lines[4].startswith("6.b  ")
+    assert lines[4].startswith("6.a  ")
+    assert lines[5].startswith("6.b  ")
 
 
 def test_piped_output_has_no_ansi_escapes():

@@ -234,7 +234,7 @@ def test_title_and_headings(doc):
         paragraph = paragraph_with(body, heading)
         assert paragraph.text == paragraph.text.upper()
         assert_runs(paragraph, (13, 14), bold=True)
-    assert_runs(paragraph_with(body, "1. Cải cách thể chế"), (13, 14), bold=True)
+    assert_runs(paragraph_with(body, "2. Cải cách thể chế"), (13, 14), bold=True)
     assert_runs(paragraph_with(body, "1. Ưu điểm"), (13, 14), bold=True)
 
 

@@ -42,7 +42,8 @@ def test_pdf_keeps_vietnamese_text_and_page_count(tmp_path):
         "Đào tạo & Bồi dưỡng <2025>",
         "Chờ ý kiến góp ý của các phòng",
     ):
-        assert expected in text, expected
+        # Justified lines come back from pdftotext with spaces inside words ("Đào t ạo"): compare without them.
+        assert expected.replace(" ", "") in text.replace(" ", ""), expected
     # Sections I-V, the closing block and a 37-row annex: a few pages, not one and not dozens.
     assert 4 <= len(pages) <= 25
     # Page numbers: none on page 1, "2" centred at the top of page 2.

@@ -187,4 +187,6 @@ def test_default_output_path(tmp_path, monkeypatch):
     assert (tmp_path / out).is_file()
     assert result.stdout.strip() == str(out)
     assert "Đã ghi báo cáo 6 tháng đầu năm 2023" in result.stderr
-    assert "narratives › 2023-Q2" in result.stderr  # the empty assessment is pointed out
+    # The empty assessment is pointed out, one line per part, with the command that fills it.
+    assert "Lưu ý [empty-narrative]: phần “Ưu điểm” của báo cáo 6 tháng đầu năm 2023 còn trống; viết bằng lệnh: " \
+        "cchc note --period 2023-Q2 --section uu-diem “…”" in result.stderr

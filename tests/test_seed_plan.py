@@ -1,7 +1,7 @@
 """plan_2023.yaml holds the whole seed plan, and the progress fixture is a valid plan.
 
-The seed is the Department's CCHC plan as text (shared/seed/…, next to the repository). Its lines are
-hard-wrapped with blank lines between them, so texts are compared after collapsing whitespace and
+The seed is the Department's CCHC plan as text (tests/fixtures/seed/, a byte-identical copy of the
+project's shared/seed/, so a fresh clone tests itself). Its lines are hard-wrapped with blank lines between them, so texts are compared after collapsing whitespace and
 rejoining numbers split at a hyphen ("4655/QĐ-\\n\\nUBND" → "4655/QĐ-UBND").
 """
 
@@ -19,7 +19,7 @@ from cchc.planfile import load, validate_file
 from cchc.text import letter_rank
 
 REPO = Path(__file__).resolve().parents[1]
-SEED = Path(__file__).resolve().parents[2] / "shared/seed/ke-hoach-cchc-2023-so-khcn.txt"
+SEED = REPO / "tests/fixtures/seed/ke-hoach-cchc-2023-so-khcn.txt"
 PLAN = REPO / "plan_2023.yaml"
 FIXTURE = REPO / "tests/fixtures/plan_progress.yaml"
 
@@ -175,7 +175,7 @@ def test_plan_info(plan, seed):
     assert info.parent == "UBND tỉnh Bà Rịa - Vũng Tàu"
     assert info.place == "Bà Rịa - Vũng Tàu"
     assert info.number == "" and info.date is None
-    assert (info.signer.name, info.signer.title, info.signer.authority) == ("Phạm Quang Nhật", "Giám đốc", "")
+    assert (info.signer.name, info.signer.title, info.signer.authority) == ("Phạm Quang Nhật", "Giám đốc", [])
     assert "GIÁM ĐỐC Phạm Quang Nhật" in seed
     assert info.report_to == "Sở Nội vụ"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc.finding_codes import BY_CODE, CHECK, REGISTRY, VALIDATE
+from cchc.finding_codes import BY_CODE, CHECK, REGISTRY, REPORT, VALIDATE
 from conftest import ROOT, run
 
 PACKAGE = ROOT / "cchc"
@@ -16,7 +16,6 @@ MODULES = sorted(PACKAGE.glob("*.py"))
 MAX_LINES = 60
 # Functions allowed to be longer, and why (the README's development notes say the same).
 LONG_FUNCTIONS = {
-    "report.py:_build_context": "the report's data in one dictionary; split by the report context work",
     "model.py:semantic_problems": "one pass over the raw plan, one rule a few lines each",
     "plandiff.py:describe": "one sentence per kind of change",
 }
@@ -82,12 +81,12 @@ def test_every_code_in_the_source_is_registered(module):
 def test_registry_has_each_code_once_with_a_severity_and_meaning():
     assert len(BY_CODE) == len(REGISTRY)
     for c in REGISTRY:
-        assert c.severity in ("error", "warning") and c.command in (VALIDATE, CHECK) and c.meaning
+        assert c.severity in ("error", "warning") and c.command in (VALIDATE, CHECK, REPORT) and c.meaning
 
 
 def readme_codes() -> list[tuple[str, ...]]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"^\| `([a-z0-9-]+)` \| (lỗi|cảnh báo) \| (validate|check) \| (.+) \|$", text, re.M)
+    return re.findall(r"^\| `([a-z0-9-]+)` \| (lỗi|cảnh báo) \| (validate|check|report) \| (.+) \|$", text, re.M)
 
 
 def test_readme_table_is_the_registry():

@@ -179,7 +179,7 @@ def test_targets_page_has_a_chart_per_target(client):
 def test_check_page_is_cchc_check_with_links(client):
     r = client.get(f"/check?{DAY}")
     body, page = r.get_data(as_text=True), text(r)
-    assert "plan_2023.yaml: 2 lỗi, 5 cảnh báo" in page
+    assert "plan_2023.yaml: 2 lỗi, 8 cảnh báo" in page
     findings = cli_json("check")
     assert body.count("<li class=") == len(findings)
     assert re.search(r'<li class="error"><a href="/tasks/2.a\?as_of=20/06/2023">plan_2023.yaml:\d+:\d+: lỗi '
@@ -212,7 +212,8 @@ def test_report_warnings_are_shown(client):
     client.get("/reports")
     r = client.post(f"/reports?{DAY}", data={"csrf": session_token(client), "quarter": "2"})
     page = text(client.get(r.headers["Location"]))
-    assert "Lưu ý: phần đánh giá của kỳ 2023-Q2 (narratives › 2023-Q2 trong tệp kế hoạch) còn trống" in page
+    assert ("Lưu ý: phần “Ưu điểm” của báo cáo 6 tháng đầu năm 2023 còn trống; viết bằng lệnh: cchc note "
+            "--period 2023-Q2 --section uu-diem “…”") in page
 
 
 def test_report_as_pdf_with_libreoffice(client):
