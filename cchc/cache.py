@@ -106,6 +106,11 @@ def key_path() -> Path:
     return cache_dir() / "key"
 
 
+def signing_key() -> bytes | None:
+    """The per-user key that proves what cchc stored (made on first use); None if none can be kept."""
+    return _read_key() or _new_key()
+
+
 def _read_key() -> bytes | None:
     """The per-user key, if it exists and only its owner can read or write it."""
     try:
@@ -122,30 +127,15 @@ def _read_key() -> bytes | None:
 
 def _new_key() -> bytes | None:
     """A fresh random key, written with mode 0600 (replacing one that was not private)."""
-    import tempfile
+    from .outputs import replace_file
 
     key = os.urandom(_KEY_BYTES)
     try:
-        folder = cache_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".key-")  # mkstemp creates it with mode 0600
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(key)
-            os.replace(tmp, key_path())
-        except BaseException:
-            _unlink(tmp)
-            raise
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        replace_file(key_path(), key, mode=0o600, durable=False)  # private from its creation
     except OSError:
         return None
     return key
-
-
-def _unlink(path: str | Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 # --- entries ----------------------------------------------------------------------------------
@@ -243,9 +233,9 @@ def store(path: Path, raw: bytes | str, plan: Any, index: dict | None, parts: di
     if full_path_forced():
         return
     try:
-        import tempfile
+        from .outputs import replace_file
 
-        key = _read_key() or _new_key()
+        key = signing_key()
         if key is None:
             return
         head = _header(raw if isinstance(raw, str) else file_digest(raw))
@@ -255,15 +245,8 @@ def store(path: Path, raw: bytes | str, plan: Any, index: dict | None, parts: di
         mac = signer.hexdigest().encode()
         entry = entry_path(Path(path))
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".bin")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(head + mac + b"\n")
-                f.write(body)
-            os.replace(tmp, entry)  # readers see the old entry or the new one, never half of one
-        except BaseException:
-            _unlink(tmp)
-            raise
+        # Readers see the old entry or the new one, never half of one.
+        replace_file(entry, (head + mac + b"\n", body), durable=False)
     except Exception:  # noqa: BLE001 - the cache is an optimisation and must never fail a command
         pass
 

@@ -5,7 +5,8 @@ unless the user says `--outside-ok`; a symlink is judged by where it leads, so a
 tree to /etc/passwd is outside. `FileHashes` hashes every file at most once (600 entries naming
 one 200 MB file cost one read) and, for `cchc validate` (the pre-commit hook), can skip a file
 whose size and modification time match the ones recorded when it was last hashed, in the user's
-cache folder; `--verify-files` hashes them all again.
+cache folder; `--verify-files` hashes them all again. The record carries an HMAC under the
+cache's per-user key: a record anyone else wrote or edited is ignored, never believed.
 """
 
 from __future__ import annotations
@@ -116,26 +117,52 @@ class FileHashes:
         return digest
 
     def save(self) -> None:
-        """Keep what was hashed for the next run; a cache, so any failure is ignored."""
+        """Keep what was hashed for the next run, signed; a cache, so any failure is ignored."""
         if not self._record_changed:
             return
         from . import outputs
+        from .cache import signing_key
 
+        key = signing_key()
+        if key is None:
+            return
+        files = json.dumps(self._record, ensure_ascii=False, sort_keys=True).encode("utf-8")
         path = _record_path()
         with suppress(Exception):
             path.parent.mkdir(parents=True, exist_ok=True)
-            outputs.replace_file(path, json.dumps(self._record, ensure_ascii=False).encode("utf-8"))
+            outputs.replace_file(path, (_mac(key, files).encode("ascii"), b"\n", files), durable=False)
             self._record_changed = False
 
     def _load_record(self) -> dict:
         if self._record is None:
-            self._record = {}
-            with suppress(OSError, ValueError):
-                data = json.loads(_record_path().read_text(encoding="utf-8"))
-                if isinstance(data, dict):
-                    self._record = {k: v for k, v in data.items()
-                                    if isinstance(v, list) and len(v) == 3 and isinstance(v[2], str)}
+            self._record = _read_record()
         return self._record
+
+
+def _mac(key: bytes, data: bytes) -> str:
+    import hmac
+
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def _read_record() -> dict:
+    """The signed record of size, mtime and SHA-256 per file; {} if missing, unsigned or forged."""
+    import hmac
+
+    from .cache import signing_key
+
+    try:
+        mac, _nl, files = _record_path().read_bytes().partition(b"\n")
+    except OSError:
+        return {}
+    key = signing_key()
+    if key is None or not hmac.compare_digest(mac.decode("ascii", "replace"), _mac(key, files)):
+        return {}
+    with suppress(ValueError):
+        data = json.loads(files)
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if isinstance(v, list) and len(v) == 3 and isinstance(v[2], str)}
+    return {}
 
 
 def _record_path() -> Path:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import CchcError, Refused, UsageError
+from .diagnostics import Refused, UsageError
 from .export import REPORT_VI, deadline_text
 from .i18n import _
 from .model import Plan, Target, TargetKind, Task

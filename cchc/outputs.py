@@ -141,13 +141,14 @@ def temporary_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}{TMP_SUFFIX}")
 
 
-def _new_temporary(target: Path) -> Path:
+def _new_temporary(target: Path, mode: int = 0o666) -> Path:
     # O_EXCL with mode 0o666: the kernel applies the user's umask, as for any file an editor
     # creates (tempfile.mkstemp would give 0600, and reports nobody else in the office can open).
+    # A private file (0600) is private from its creation, never readable by others for a moment.
     for _attempt in range(100):
         tmp = temporary_name(target)
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
         except FileExistsError:
             continue
         except OSError as e:
@@ -158,21 +159,25 @@ def _new_temporary(target: Path) -> Path:
     raise CchcError(_("{path}: không tạo được tệp tạm trong {folder}").format(path=target, folder=target.parent))
 
 
-def replace_file(target: Path, data: bytes, mode: int | None = None, owner: tuple[int, int] | None = None,
-                 commit: Callable[[Path, Path], None] | None = None) -> None:
-    """Replace `target` by `data` through a fsynced temporary file; raises OSError, leaving no temporary.
+def replace_file(target: Path, data: bytes | tuple[bytes, ...], mode: int | None = None,
+                 owner: tuple[int, int] | None = None, commit: Callable[[Path, Path], None] | None = None,
+                 durable: bool = True) -> None:
+    """Replace `target` by `data` (bytes, or chunks) through a temporary file; raises OSError, leaving none.
 
     `mode`/`owner` are given to the new file before it takes the target's place (a plan keeps its
-    own); `commit(tmp, target)` does the final rename (default `os.replace`).
+    own); `commit(tmp, target)` does the final rename (default `os.replace`). `durable=False`
+    skips the fsyncs, for a cache that is rebuilt if a crash loses it.
     """
-    tmp = _new_temporary(target)
+    tmp = _new_temporary(target, 0o666 if mode is None else mode)
     try:
-        if mode is not None:  # before the data, so a private file is never readable by others
+        if mode is not None:  # the exact mode, whatever the umask took away at creation
             os.chmod(tmp, mode)
         with open(tmp, "wb") as f:
-            f.write(data)
+            for chunk in (data,) if isinstance(data, bytes) else data:
+                f.write(chunk)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         if owner is not None and hasattr(os, "chown") and owner != (os.getuid(), os.getgid()):
             with suppress(OSError):  # keep the owner when root edits a user's file; best effort
                 os.chown(tmp, *owner)
@@ -180,7 +185,8 @@ def replace_file(target: Path, data: bytes, mode: int | None = None, owner: tupl
     finally:
         with suppress(OSError):
             os.unlink(tmp)
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
 def _fsync_file(path: Path) -> None:
@@ -214,7 +220,7 @@ def _linux_renameat2():
     global _renameat2
     if _renameat2 is None:
         _renameat2 = False
-        if os.uname().sysname == "Linux":
+        if os.name == "posix" and os.uname().sysname == "Linux":
             import ctypes
             import ctypes.util
 

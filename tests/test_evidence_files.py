@@ -185,3 +185,23 @@ def test_check_always_reads_the_files(plan, hash_count):
     hash_count.clear()
     run("check", "-p", plan, "--as-of", "20/06/2023")
     assert hash_count == ["ho-so.bin"]  # the report check trusts no record
+
+
+def test_a_forged_record_is_not_believed(plan, hash_count):
+    """The record validate trusts is signed: an edited one is ignored and the file hashed again."""
+    import json
+
+    from cchc import cache
+
+    big = plan_naming_one_file(plan, 2)
+    assert run("validate", plan).exit_code == 0
+    record = cache.cache_dir() / "evidence-hashes.json"
+    mac, _nl, files = record.read_bytes().partition(b"\n")
+    big.write_bytes(b"tampered!")  # changed after it was hashed...
+    st = big.stat()
+    forged = {path: [st.st_size, st.st_mtime_ns, digest] for path, (_s, _m, digest) in json.loads(files).items()}
+    record.write_bytes(mac + b"\n" + json.dumps(forged, sort_keys=True).encode())  # ...and the record "updated"
+    hash_count.clear()
+    result = run("validate", plan)
+    assert hash_count == ["ho-so.bin"]
+    assert "tệp kiểm chứng ho-so.bin đã bị thay đổi sau khi ghi (mã sha256 không khớp)" in result.stdout

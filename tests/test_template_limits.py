@@ -47,9 +47,9 @@ BOMBS = {
                     " * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a }}",
                     TOO_BIG),
     "nested-range": ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-                     "mẫu chạy quá nhiều vòng lặp (hơn 2000000 bước)"),
+                     "mẫu chạy quá nhiều vòng lặp (hơn 1000000 bước)"),
     "recursive-loop": ("{% for i in range(100000) recursive %}{% if loop.depth < 3 %}{{ loop(range(100000)) }}"
-                       "{% endif %}{% endfor %}", "mẫu chạy quá nhiều vòng lặp (hơn 2000000 bước)"),
+                       "{% endif %}{% endfor %}", "mẫu chạy quá nhiều vòng lặp (hơn 1000000 bước)"),
     "macro-memory": ("{% macro m() %}{% for i in range(100000) %}{{ 'y' * 100000 }}{% endfor %}{% endmacro %}"
                      "{{ m()|length }}", "mẫu dùng quá 150 MB bộ nhớ"),
 }
@@ -129,7 +129,7 @@ def test_the_built_in_report_of_a_large_plan_stays_far_below_the_step_bound(tmp_
     finally:
         sandbox.ReportEnvironment.__init__ = real
     print("steps for a 2,000-task report:", environments[0].steps)
-    assert 0 < environments[0].steps * 20 < sandbox.MAX_STEPS
+    assert 0 < environments[0].steps * 10 < sandbox.MAX_STEPS
 
 
 CHILD = textwrap.dedent("""
@@ -142,7 +142,7 @@ CHILD = textwrap.dedent("""
 
 @pytest.mark.skipif(os.name != "posix", reason="resource.getrusage")
 @pytest.mark.parametrize("name", ["center", "format-method", "concat", "join", "power-chain", "nested-range",
-                                  "macro-memory", "output"])
+                                  "recursive-loop", "macro-memory", "output"])
 def test_template_bombs_peak_memory_and_time(tmp_path, name):
     expression = OUTPUT_BOMB if name == "output" else BOMBS[name][0]
     out = subprocess.run([sys.executable, "-c", CHILD, "report", "-q", "1", "-p", str(PROGRESS_PLAN), "--as-of",
