@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import output
-from .cmdoptions import (AsOfOpt, CsvOpt, JsonOpt, PlanOpt, display_path, exclusive_formats, parse_date_option,
+from .cmdoptions import (AsOfOpt, CsvOpt, JsonOpt, PlanOpt, display_path, parse_date_option,
                          plan_on)
 from .completion import complete_area, complete_sort, complete_status, complete_target_id, complete_task_id, complete_unit
 from .diagnostics import UsageError
@@ -70,13 +70,13 @@ def tasks(
     fail_if_any: FailIfAnyOpt = False,
 ) -> None:
     """Liệt kê nhiệm vụ, lọc theo lĩnh vực, đơn vị, trạng thái, hạn, hoặc tìm theo chữ."""
-    from .query import TaskFilter, filter_tasks, parse_duration, parse_states, resolve_area, resolve_unit
+    from .query import TaskFilter, filter_tasks
+    from .userinput import parse_duration, parse_states, resolve_area, resolve_unit
     from .query_views import tasks_json, tasks_table
 
-    exclusive_formats(json_out, csv_out)
     if lead and unit is None:
         raise UsageError(_("--lead chỉ dùng cùng --unit, ví dụ: --unit VP --lead"))
-    loaded, day = plan_on(plan, as_of)
+    loaded, day = plan_on(plan, as_of, json_out, csv_out)
     the_plan = loaded.plan
     filt = TaskFilter(
         area=resolve_area(the_plan, area) if area is not None else None,
@@ -136,8 +136,7 @@ def kpi(
     from .query import target_rows
     from .query_views import target_row_json, target_tables, targets_table
 
-    exclusive_formats(json_out, csv_out)
-    loaded, day = plan_on(plan, as_of)
+    loaded, day = plan_on(plan, as_of, json_out, csv_out)
     rows = target_rows(loaded.plan, day, target_id)
     if json_out:
         data = [target_row_json(r) for r in rows]
@@ -162,8 +161,7 @@ def units(
     from .query import unit_summary
     from .query_views import units_json, units_table
 
-    exclusive_formats(json_out, csv_out)
-    loaded, day = plan_on(plan, as_of)
+    loaded, day = plan_on(plan, as_of, json_out, csv_out)
     summary = unit_summary(loaded.plan, day)
     if json_out:
         output.print_json(units_json(summary))

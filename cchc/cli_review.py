@@ -54,36 +54,20 @@ def log(
     json_out: JsonOpt = False,
 ) -> None:
     """Lịch sử của kế hoạch hoặc của một nhiệm vụ qua các commit: ngày, người sửa, commit, thay đổi."""
-    from .history import history, locate
+    from .history import log as plan_log
     from .output import Column, Table
     from .periods import format_date
-    from .text import nfc
 
-    path = plan_path(plan)
-    repo = locate(path)
-    ident = nfc(ident) if ident else None
-    commits = history(repo, ident)
-    if ident and not any(c.changes for c in commits):
-        raise CchcError(_("không có thay đổi nào về “{id}” trong lịch sử của {path}").format(
-            id=ident, path=repo.relpath))
+    repo, commits = plan_log(plan_path(plan), ident)
     if json_out:
-        output.print_json([{
-            "commit": c.sha, "short": c.short, "date": c.date, "author": c.author, "email": c.email,
-            "subject": c.subject, "path": c.path, "problem": c.problem or None,
-            "changes": [fact.as_dict() for fact, _line in c.changes],
-        } for c in commits])
+        output.print_json([c.as_dict() for c in commits])
         return
     title = (_("Lịch sử của {id} trong {path}").format(id=ident, path=repo.relpath) if ident
              else _("Lịch sử của {path}").format(path=repo.relpath))
     table = Table(title=title, columns=[Column(_("Ngày")), Column(_("Người sửa")), Column(_("Commit")),
                                         Column(_("Thay đổi"))])
     for c in commits:
-        lines = [line for _fact, line in c.changes]
-        if c.problem:
-            lines = [c.problem]
-        elif not lines:
-            lines = [_("(không đổi nội dung kế hoạch)")]
-        for i, line in enumerate(lines):
+        for i, line in enumerate(c.lines()):
             head = [format_date(dt.date.fromisoformat(c.day)), c.author, c.short] if i == 0 else ["", "", ""]
             table.rows.append([*head, line])
     if not commits:
@@ -166,24 +150,10 @@ def new(
     json_out: JsonOpt = False,
 ) -> None:
     """Tạo kế hoạch năm mới từ kế hoạch năm trước: chuyển tiếp nhiệm vụ chưa hoàn thành, giữ đơn vị, chỉ tiêu."""
-    from .newyear import carry_over, modeline_for, render
-    from .outputs import write_output
-    from .planfile import load, parse_document, validate_document
+    from .newyear import create_plan
 
     src = plan_path(source)
-    loaded = load(src)
-    old_year = loaded.plan.plan.year
-    if not old_year < year <= 2100:
-        raise UsageError(_("năm mới phải sau năm của kế hoạch nguồn ({year})").format(year=old_year))
-    target = Path(out) if out else src.parent / f"plan_{year}.yaml"
-    if target.exists():
-        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
-            path=target))
-    result = carry_over(loaded.plan, year)
-    text = render(result, src.name, modeline_for(loaded.doc.text, src, target))
-    # The file is generated: check it is a valid plan before anyone is asked to review it.
-    validate_document(parse_document(target, text))
-    write_output(target, text.encode("utf-8"), new_plan=True)
+    target, result = create_plan(src, year, Path(out) if out else None)
     if json_out:
         output.print_json({"file": str(target), "year": year, "from": str(src),
                            "carried": [t.id for t in result.carried], "finished": [t.id for t in result.dropped],

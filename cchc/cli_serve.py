@@ -29,15 +29,15 @@ def is_loopback(host: str) -> bool:
 
 def serve(
     plan: PlanOpt = None,
-    host: Annotated[str, typer.Option("--host", help=_(
+    host: Annotated[str, typer.Option("--host", metavar=_("ĐỊA_CHỈ"), help=_(
         "Địa chỉ nghe; mặc định chỉ máy này. Địa chỉ khác (0.0.0.0…) cần tài khoản (--add-user)."))] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help=_("Cổng (0: chọn một cổng trống)."))]
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, metavar=_("CỔNG"), help=_("Cổng (0: chọn một cổng trống)."))]
     = DEFAULT_PORT,
     open_browser: Annotated[bool, typer.Option("--open", help=_("Mở trình duyệt khi máy chủ đã chạy."))] = False,
     read_only: Annotated[bool, typer.Option("--read-only", help=_("Chỉ xem: không có biểu mẫu ghi nào."))] = False,
     commit: Annotated[bool, typer.Option("--commit", help=_(
         "Mỗi lần ghi qua web tạo một commit git với lời nhắn tiếng Việt (ví dụ “3.đ: 40% → 60%”)."))] = False,
-    max_upload: Annotated[int, typer.Option("--max-upload", min=1, max=500, help=_(
+    max_upload: Annotated[int, typer.Option("--max-upload", min=1, max=500, metavar="MB", help=_(
         "Dung lượng tối đa của một tệp kiểm chứng tải lên, tính bằng MB."))] = 20,
     add_user: Annotated[Optional[str], typer.Option("--add-user", metavar="TÊN", help=_(
         "Tạo (hoặc đổi mật khẩu) tài khoản TÊN rồi thoát; cần --unit."), show_default=False)] = None,

@@ -102,8 +102,12 @@ def as_of_date(value: dt.date | None) -> dt.date:
     return value or dt.date.today()
 
 
-def plan_on(plan: Optional[str], as_of: dt.date | None):
-    """The loaded plan `--plan` names and the day `--as-of` asks about (default today)."""
+def plan_on(plan: Optional[str], as_of: dt.date | None, json_out: bool = False, csv_out: bool = False):
+    """The loaded plan `--plan` names and the day `--as-of` asks about (default today).
+
+    A listing passes its `--json` and `--csv` too: both at once is a usage error, said first.
+    """
+    exclusive_formats(json_out, csv_out)
     return open_plan(plan), as_of_date(as_of)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import _
 
 
 def _completion_plan(ctx: Any):

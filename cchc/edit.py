@@ -21,7 +21,6 @@ from typing import Any, Callable, TypeVar
 
 from .diagnostics import CchcError, NotFound, Refused, UsageError
 from .history import default_by
-from .ids import resolve_id
 from .i18n import _
 from .model import PERIOD_RE, Measurement, Narrative, Plan, Status, Target, TargetKind, Task
 from .oserror import reason
@@ -83,17 +82,19 @@ def _shell_path(path: Path) -> str:
 # --- lookups ----------------------------------------------------------------------------------
 
 def resolve_task(plan: Plan, task_id: str) -> tuple[Task, tuple]:
-    """The task `task_id` and its path in the document."""
-    paths = plan.task_paths()
-    found = resolve_id(task_id, list(paths), _("không có nhiệm vụ mã “{id}”{hint}"))
-    return plan.task(found), paths[found]
+    """The task `task_id` (found as every command finds it, `query.find_task`) and its path in the document."""
+    from .query import find_task
+
+    task = find_task(plan, task_id)
+    return task, plan.task_paths()[task.id]
 
 
 def resolve_target(plan: Plan, target_id: str) -> tuple[Target, int]:
     """The target `target_id` and its index in `targets`."""
-    ids = [t.id for t in plan.targets]
-    index = ids.index(resolve_id(target_id, ids, _("không có chỉ tiêu mã “{id}”{hint}")))
-    return plan.targets[index], index
+    from .query import find_target
+
+    target = find_target(plan, target_id)
+    return target, [t.id for t in plan.targets].index(target.id)
 
 
 def parse_period(value: str, year: int) -> str:
@@ -304,7 +305,7 @@ def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None
     path = Path(path)
     if not (evidence or file) and not no_evidence:
         raise CchcError(_("đánh dấu hoàn thành cần tài liệu kiểm chứng: thêm --evidence “Báo cáo số …/BC-… "
-                          "ngày …” (và --file TỆP nếu có), hoặc --no-evidence nếu chưa có"))
+                          "ngày …” (và --attach TỆP nếu có), hoặc --no-evidence nếu chưa có"))
     proof = evidence_entry(evidence or "", file, path.parent, outside_ok) if (evidence or file) else None
     note = clean_text(note or "", multiline=False)
     who = _who(by, path)

@@ -12,7 +12,8 @@ import re
 import urllib.parse
 from pathlib import Path
 
-from .model import ALL_UNITS, Plan, Recurrence, TargetKind, Task
+from .labels import recurrence_label
+from .model import ALL_UNITS, Plan, TargetKind, Task
 from .output import FORMULA_START
 from .periods import deliverables, due_day_text, format_date
 from .status import State, target_mark, task_state
@@ -23,12 +24,6 @@ STATE_VI = {
     State.in_progress: "đang thực hiện",
     State.not_started: "chưa bắt đầu",
     State.late: "quá hạn",
-}
-RECURRENCE_VI = {
-    Recurrence.monthly: "hằng tháng",
-    Recurrence.quarterly: "hằng quý",
-    Recurrence.half_yearly: "6 tháng một lần",
-    Recurrence.year_round: "thường xuyên",
 }
 MARK_VI = {"reached": "đạt", "not_yet": "chưa đạt", "no_data": "chưa có số liệu"}
 KIND_VI = {TargetKind.percent: "tỷ lệ", TargetKind.rank: "thứ hạng", TargetKind.group: "nhóm",
@@ -60,7 +55,7 @@ SHEETS = ("Nhiệm vụ", "Tiến độ", "Chỉ tiêu", "Số liệu chỉ tiê
 
 def deadline_text(task: Task) -> str:
     d = task.deadline
-    return format_date(d) if isinstance(d, dt.date) else RECURRENCE_VI[d] + due_day_text(task, translate=str)
+    return format_date(d) if isinstance(d, dt.date) else recurrence_label(d, "vi") + due_day_text(task, translate=str)
 
 
 def _areas_of(plan: Plan) -> dict[str, str]:

@@ -396,7 +396,7 @@ def write_forms(loaded, units: list[str] | None, period: str | None, out_dir: st
     Units with nothing to report are skipped. An existing file is never replaced without `force`:
     then nothing at all is written.
     """
-    from .query import resolve_unit
+    from .userinput import resolve_unit
 
     plan: Plan = loaded.plan
     chosen = choose_period(plan, period, as_of or dt.date.today())
@@ -450,7 +450,7 @@ class Reminder:
 def reminders(plan: Plan, as_of: dt.date, units: list[str] | None = None,
               period: str | None = None) -> list[Reminder]:
     """Per unit, what is due by the next cut-off after `as_of` (or `period`'s): units with nothing are left out."""
-    from .query import resolve_unit
+    from .userinput import resolve_unit
 
     chosen = choose_period(plan, period, as_of)
     keys = [resolve_unit(plan, u) for u in units] if units else list(plan.units)

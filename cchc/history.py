@@ -1,7 +1,7 @@
 """The plan's history in git: versions of the plan file at revisions, and the commits that touched it.
 
 Everything runs the system `git` from the plan file's own folder and addresses the file by its
-path inside the repository, so a plan kept in a subfolder (or run from elsewhere with `--file`)
+path inside the repository, so a plan kept in a subfolder (or run from elsewhere with `--plan`)
 works. A version is parsed and validated like a file on disk; an invalid or missing version is
 reported in one line rather than as the diagnostics of a file the user cannot open.
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .diagnostics import CchcError, NotFound, PlanInvalid, Refused
 from .i18n import _
+from .text import nfc
 
 WORKTREE = None  # a revision of None means the file as it is on disk
 
@@ -45,6 +46,18 @@ class Commit:
     def day(self) -> str:
         return self.date[:10]
 
+    def as_dict(self) -> dict:
+        """The `cchc log --json` shape of this commit."""
+        return {"commit": self.sha, "short": self.short, "date": self.date, "author": self.author,
+                "email": self.email, "subject": self.subject, "path": self.path, "problem": self.problem or None,
+                "changes": [fact.as_dict() for fact, _line in self.changes]}
+
+    def lines(self) -> list[str]:
+        """What `cchc log` prints for this commit: its changes, else why none can be shown."""
+        if self.problem:
+            return [self.problem]
+        return [line for _fact, line in self.changes] or [_("(không đổi nội dung kế hoạch)")]
+
 
 def _git_exe() -> str:
     exe = shutil.which("git")
@@ -66,8 +79,6 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 
 def default_by(folder: Path | None = None) -> str:
     """Who records a change: `git config user.name`, else the login name, else ""."""
-    from .text import nfc
-
     try:
         out = subprocess.run(["git", "config", "user.name"], cwd=folder or None, capture_output=True, text=True,
                              encoding="utf-8", timeout=3)
@@ -184,6 +195,19 @@ def commits(repo: PlanRepo) -> list[Commit]:
         paths = [line for line in rest.splitlines() if line.strip()]
         out.append(Commit(sha, short, author, email, date, subject, paths[-1] if paths else repo.relpath))
     return out
+
+
+def log(plan_file: Path, ident: str | None = None) -> tuple[PlanRepo, list[Commit]]:
+    """`cchc log [ID]`: the plan's repository and its history (of `ident` only, if given).
+
+    Refused when `ident` names nothing that any commit changed.
+    """
+    repo = locate(plan_file)
+    ident = nfc(ident) if ident else None
+    found = history(repo, ident)
+    if ident and not any(c.changes for c in found):
+        raise Refused(_("không có thay đổi nào về “{id}” trong lịch sử của {path}").format(id=ident, path=repo.relpath))
+    return repo, found
 
 
 def history(repo: PlanRepo, task_id: str | None = None) -> list[Commit]:

@@ -56,6 +56,24 @@ def _(message: str) -> str:
     return _catalogue().gettext(message)
 
 
+_by_language: dict[str, gettext.NullTranslations] = {}
+
+
+def translate(message: str, lang: str | None = None) -> str:
+    """`message` in `lang`, chosen by the caller (None: the language of --lang); "vi" is the message itself.
+
+    For text whose language is fixed whatever --lang says — a report, an export, a new plan file —
+    without switching the whole program's language.
+    """
+    if lang is None:
+        return _(message)
+    if lang == "vi":
+        return message
+    if lang not in _by_language:
+        _by_language[lang] = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+    return _by_language[lang].gettext(message)
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction where it is defined; translate it later with `_()`."""
     return message

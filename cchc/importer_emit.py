@@ -75,8 +75,9 @@ class Emitter:
         self.guesses = 0
 
     def comment(self, indent: int, text: str) -> None:
+        # Comments quote the document: no control character may end the comment line early.
         # "kiểm tra lại" is never cut across two lines, so each marked guess is found with one grep.
-        glued = text.replace(CONFIRM, CONFIRM.replace(" ", "\x00"))
+        glued = _CONTROL.sub(" ", text).replace(CONFIRM, CONFIRM.replace(" ", "\x00"))
         for line in textwrap.wrap(glued, WIDTH - indent - 2, break_long_words=False, break_on_hyphens=False) or [""]:
             self.lines.append(f"{' ' * indent}# {line}".replace("\x00", " ").rstrip())
 

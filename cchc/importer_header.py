@@ -26,7 +26,7 @@ _TITLE_START = re.compile(r"\s(?=(?:ban hành|về|quy định|phê duyệt|hư�
                           r"tổ chức|tăng cường|đẩy mạnh)\b)")
 # "Sở Khoa học và Công nghệ ban hành Kế hoạch … như sau:": who issues the plan, before the verb
 PROMULGATION = re.compile(r"\s(?:ban hành|xây dựng|triển khai)\s+(?:Kế hoạch|kế hoạch)\b")
-_DATE_LINE = re.compile(r"^(?P<place>[^,]{2,60}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
+_DATE_LINE = re.compile(r"^(?P<place>[^,]{2,60}),\s*ngày\s*(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})")
 _NUMBER_LINE = re.compile(r"^Số\s*:\s*(?P<number>\S*)")
 _AUTHORITY = re.compile(r"^(?:KT|TM|TL|TUQ|Q|PP)\.\s", re.I)
 _ADMIN_WORDS = ("THÀNH PHỐ", "THỊ XÃ", "THỊ TRẤN", "TỈNH", "HUYỆN", "QUẬN", "XÃ", "PHƯỜNG")
@@ -107,8 +107,8 @@ def parse_letterhead(lines: list[str]) -> Letterhead:
             head.number = m["number"].rstrip(".,")
         elif m := _DATE_LINE.match(line):
             head.place = m["place"].strip()
-            try:
-                head.date = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            try:  # a draft leaves the day blank: "ngày    tháng 01 năm 2024"
+                head.date = dt.date(int(m["y"]), int(m["m"]), int(m["d"])) if m["d"] and m["m"] else None
             except ValueError:
                 head.date = None
         elif is_upper(line):

@@ -51,8 +51,11 @@ def read_blocks(path: Path) -> list[Block]:
     """The document's paragraphs and tables in order; refuses what is too big or not a document."""
     suffix = path.suffix.lower()
     if suffix not in (".docx", ".txt"):
-        hint = _("; chuyển PDF sang văn bản trước: pdftotext -enc UTF-8 {name}").format(name=path.name) \
-            if suffix == ".pdf" else ""
+        hint = ""
+        if suffix == ".pdf":
+            hint = _("; chuyển PDF sang văn bản trước: pdftotext -enc UTF-8 {name}").format(name=path.name)
+        elif suffix == ".doc":
+            hint = _("; mở tệp bằng Word hoặc LibreOffice và lưu lại dạng .docx")
         raise UsageError(_("{path}: chỉ nhập được tệp .docx (Word) hoặc .txt (văn bản lấy từ PDF){hint}").format(
             path=path, hint=hint))
     try:

@@ -198,6 +198,8 @@ class TaskBuilder:
                     notes.append(f"phụ lục ghi nhiều đơn vị chủ trì “{row.lead}”: đơn vị đầu là chủ trì")
             for n in split_owners(row.support):
                 key = "ALL" if is_everyone(n) else self.units.key(n, f"phụ lục {where}")
+                if key == "ALL":
+                    notes.append(f"phụ lục ghi phối hợp “{n}”: ALL (mọi đơn vị)")
                 if key not in support and key != lead:
                     support.append(key)
         deadline: Any = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .text import nfc
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # tab and line feed are spaces below
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u3000]+")
 _SPACE_BEFORE_PUNCT = re.compile(r" +(?=[,;.:!?)\]])")
 _SPACE_AFTER_OPEN = re.compile(r"(?<=[(\[]) +")
@@ -26,7 +27,7 @@ MARKER = re.compile(
     r"|(?P<basis>Căn cứ)\b|(?P<recipients>Nơi nhận)\s*:)\s*"
 )
 # Letterhead lines that stand alone however long the lines around them are.
-_STANDALONE = re.compile(r"^(?:Độc lập\s*-\s*Tự do|Số\s*:|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")
+_STANDALONE = re.compile(r"^(?:Độc lập\s*-\s*Tự do|Số\s*:|[^,]{2,40},\s*ngày\s+(?:\d{1,2}\s+)?tháng\s+(?:\d{1,2}\s+)?năm\s+\d{4})")
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^Trang \d{1,3}(?:\s*/\s*\d{1,3})?$")
 _ENDS_SENTENCE_OR_CLAUSE = re.compile(r"[.;:,!?)]$")
 
@@ -41,7 +42,7 @@ class Para:
 
 def clean(text: str) -> str:
     """NFC, one space between words, none before punctuation or inside brackets."""
-    text = nfc(text).translate(_INVISIBLE)
+    text = _CONTROLS.sub(" ", nfc(text).translate(_INVISIBLE))
     text = _SPACES.sub(" ", text).strip()
     text = _SPACE_BEFORE_PUNCT.sub("", text)
     text = _SPACE_AFTER_OPEN.sub("", text)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-from .i18n import _
+from .i18n import N_, _
 from .text import DUTY_ID_RE, TASK_ID_RE, letter_rank, nfc
 
 SCHEMA_VERSION = 1
@@ -381,113 +381,126 @@ def semantic_problems(data: Any) -> list[Problem]:
     in one place still has its unknown units and bad letters reported in the same run. Values of
     the wrong type are skipped here: the schema reports those.
     """
-    problems: list[Problem] = []
-    data = _as_dict(data)
-    year = _as_dict(data.get("plan")).get("year")
-    year = year if isinstance(year, int) and not isinstance(year, bool) else None
-    units = set(_as_dict(data.get("units")))
-    seen: set[str] = set()
-    section = _as_dict(data.get("duties_section")).get("number", DEFAULT_DUTIES_NUMBER)
-    section = nfc(section) if isinstance(section, str) else DEFAULT_DUTIES_NUMBER
+    check = _CrossChecks(_as_dict(data))
+    check.areas_and_tasks()
+    check.targets()
+    check.narratives_and_submissions()
+    return check.problems
 
-    def add(path: tuple, code: str, message: str, key: bool = False) -> None:
-        problems.append(Problem(path=path, code=code, message=message, key=key))
 
-    def check_task(task: dict, path: tuple, area: Any) -> None:
+class _CrossChecks:
+    """The state of one `semantic_problems` run: the plan's year and units, the ids seen, the problems."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+        year = _as_dict(data.get("plan")).get("year")
+        self.year = year if isinstance(year, int) and not isinstance(year, bool) else None
+        self.units = set(_as_dict(data.get("units")))
+        section = _as_dict(data.get("duties_section")).get("number", DEFAULT_DUTIES_NUMBER)
+        self.section = nfc(section) if isinstance(section, str) else DEFAULT_DUTIES_NUMBER
+        self.seen: set[str] = set()
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, code: str, message: str, key: bool = False) -> None:
+        self.problems.append(Problem(path=path, code=code, message=message, key=key))
+
+    def unit(self, path: tuple, key: Any, allow_all: bool = False) -> None:
+        if isinstance(key, str) and key and nfc(key) not in self.units and not (allow_all and key == ALL_UNITS):
+            self.add(path, "unknown-unit", _("không có đơn vị mã {key} trong danh mục units").format(key=key))
+
+    def in_year(self, path: tuple, period: str, message: str) -> None:
+        if self.year and int(period[:4]) != self.year:
+            self.add(path, "date-outside-year", _(message).format(period=period, year=self.year))
+
+    def areas_and_tasks(self) -> None:
+        area_numbers: set[int] = set()
+        for ai, area in enumerate(_as_list(self.data.get("areas"))):
+            area = _as_dict(area)
+            number = area.get("number")
+            if isinstance(number, int):
+                if number in area_numbers:
+                    self.add(("areas", ai, "number"), "duplicate-id", _("lĩnh vực số {n} bị trùng").format(n=number))
+                area_numbers.add(number)
+            for ti, task in enumerate(_as_list(area.get("tasks"))):
+                self.task(_as_dict(task), ("areas", ai, "tasks", ti), number if isinstance(number, int) else "?")
+        for di, task in enumerate(_as_list(self.data.get("duties"))):
+            self.task(_as_dict(task), ("duties", di), None)
+
+    def task(self, task: dict, path: tuple, area: Any) -> None:
         task_id = task.get("id")
         if isinstance(task_id, str):
-            task_id = nfc(task_id)
-            if task_id in seen:
-                add(path + ("id",), "duplicate-id", _("mã nhiệm vụ {id} bị trùng").format(id=task_id))
-            seen.add(task_id)
-            if isinstance(area, int):
-                m = TASK_ID_RE.match(task_id)
-                if not m or int(m["area"]) != area:
-                    add(path + ("id",), "bad-id", _(
-                        "mã nhiệm vụ {id} phải có dạng {area}.a (số lĩnh vực, dấu chấm, chữ cái)"
-                    ).format(id=task_id, area=area))
-                elif letter_rank(m["letter"]) is None:
-                    add(path + ("id",), "bad-letter", _(
-                        "“{letter}” không phải chữ cái đánh số theo tiếng Việt (a b c d đ e g h i k…)"
-                    ).format(letter=m["letter"]))
-            elif area is None:
-                m = DUTY_ID_RE.match(task_id)
-                if not m or m["section"] != section:
-                    add(path + ("id",), "bad-id", _("mã nhiệm vụ tổ chức thực hiện {id} phải có dạng {section}.1").format(
-                        id=task_id, section=section))
-        lead = task.get("lead")
-        if isinstance(lead, str) and nfc(lead) not in units:
-            add(path + ("lead",), "unknown-unit",
-                _("không có đơn vị mã {key} trong danh mục units").format(key=lead))
+            self.task_id(nfc(task_id), path, area)
+        self.unit(path + ("lead",), task.get("lead"))
         for i, key in enumerate(_as_list(task.get("support"))):
-            if isinstance(key, str) and nfc(key) not in units and key != ALL_UNITS:
-                add(path + ("support", i), "unknown-unit",
-                    _("không có đơn vị mã {key} trong danh mục units").format(key=key))
+            self.unit(path + ("support", i), key, allow_all=True)
         deadline = _date_or_none(task.get("deadline"))
         if deadline and task.get("due_day") is not None:
-            add(path + ("due_day",), "due-day-with-date", _(
+            self.add(path + ("due_day",), "due-day-with-date", _(
                 "due_day chỉ dùng với thời hạn lặp lại (monthly, quarterly, half-yearly, year-round); "
                 "thời hạn ở đây đã là một ngày"))
-        if year and deadline and deadline.year != year:
-            add(path + ("deadline",), "date-outside-year", _("thời hạn {date} nằm ngoài năm kế hoạch {year}").format(
-                date=deadline.isoformat(), year=year))
+        if self.year and deadline and deadline.year != self.year:
+            self.add(path + ("deadline",), "date-outside-year", _("thời hạn {date} nằm ngoài năm kế hoạch {year}").format(
+                date=deadline.isoformat(), year=self.year))
         for i, entry in enumerate(_as_list(task.get("progress"))):
             day = _date_or_none(_as_dict(entry).get("date"))
-            if year and day and day.year != year:
-                add(path + ("progress", i, "date"), "date-outside-year",
-                    _("tiến độ ghi ngày {date}, ngoài năm kế hoạch {year}").format(date=day.isoformat(), year=year))
+            if self.year and day and day.year != self.year:
+                self.add(path + ("progress", i, "date"), "date-outside-year",
+                         _("tiến độ ghi ngày {date}, ngoài năm kế hoạch {year}").format(
+                             date=day.isoformat(), year=self.year))
 
-    area_numbers: set[int] = set()
-    for ai, area in enumerate(_as_list(data.get("areas"))):
-        area = _as_dict(area)
-        number = area.get("number")
-        if isinstance(number, int):
-            if number in area_numbers:
-                add(("areas", ai, "number"), "duplicate-id", _("lĩnh vực số {n} bị trùng").format(n=number))
-            area_numbers.add(number)
-        for ti, task in enumerate(_as_list(area.get("tasks"))):
-            check_task(_as_dict(task), ("areas", ai, "tasks", ti), number if isinstance(number, int) else "?")
-    for di, task in enumerate(_as_list(data.get("duties"))):
-        check_task(_as_dict(task), ("duties", di), None)
+    def task_id(self, task_id: str, path: tuple, area: Any) -> None:
+        if task_id in self.seen:
+            self.add(path + ("id",), "duplicate-id", _("mã nhiệm vụ {id} bị trùng").format(id=task_id))
+        self.seen.add(task_id)
+        if isinstance(area, int):
+            m = TASK_ID_RE.match(task_id)
+            if not m or int(m["area"]) != area:
+                self.add(path + ("id",), "bad-id", _(
+                    "mã nhiệm vụ {id} phải có dạng {area}.a (số lĩnh vực, dấu chấm, chữ cái)"
+                ).format(id=task_id, area=area))
+            elif letter_rank(m["letter"]) is None:
+                self.add(path + ("id",), "bad-letter", _(
+                    "“{letter}” không phải chữ cái đánh số theo tiếng Việt (a b c d đ e g h i k…)"
+                ).format(letter=m["letter"]))
+        elif area is None:
+            m = DUTY_ID_RE.match(task_id)
+            if not m or m["section"] != self.section:
+                self.add(path + ("id",), "bad-id", _("mã nhiệm vụ tổ chức thực hiện {id} phải có dạng {section}.1").format(
+                    id=task_id, section=self.section))
 
-    target_ids: set[str] = set()
-    for i, target in enumerate(_as_list(data.get("targets"))):
-        target = _as_dict(target)
-        tid = target.get("id")
-        owner = target.get("owner")
-        if isinstance(owner, str) and owner and nfc(owner) not in units:
-            add(("targets", i, "owner"), "unknown-unit",
-                _("không có đơn vị mã {key} trong danh mục units").format(key=owner))
-        if isinstance(tid, str):
-            if tid in target_ids:
-                add(("targets", i, "id"), "duplicate-id", _("mã chỉ tiêu {id} bị trùng").format(id=tid))
-            target_ids.add(tid)
-        periods: set[str] = set()
-        for j, m in enumerate(_as_list(target.get("measurements"))):
-            period = _as_dict(m).get("period")
-            period = str(period) if isinstance(period, (str, int)) else None
-            if not period or not PERIOD_RE.match(period):
+    def targets(self) -> None:
+        target_ids: set[str] = set()
+        for i, target in enumerate(_as_list(self.data.get("targets"))):
+            target = _as_dict(target)
+            tid = target.get("id")
+            self.unit(("targets", i, "owner"), target.get("owner"))
+            if isinstance(tid, str):
+                if tid in target_ids:
+                    self.add(("targets", i, "id"), "duplicate-id", _("mã chỉ tiêu {id} bị trùng").format(id=tid))
+                target_ids.add(tid)
+            periods: set[str] = set()
+            for j, m in enumerate(_as_list(target.get("measurements"))):
+                period = _as_dict(m).get("period")
+                period = str(period) if isinstance(period, (str, int)) else None
+                if not period or not PERIOD_RE.match(period):
+                    continue
+                path = ("targets", i, "measurements", j, "period")
+                if period in periods:
+                    self.add(path, "duplicate-period", _("kỳ {period} được ghi hai lần").format(period=period))
+                periods.add(period)
+                self.in_year(path, period, N_("kỳ {period} nằm ngoài năm kế hoạch {year}"))
+
+    def narratives_and_submissions(self) -> None:
+        for key in _as_dict(self.data.get("narratives")):
+            if not PERIOD_RE.match(str(key)):
+                self.add(("narratives", key), "bad-period", _("kỳ phải có dạng 2023-Q1, 2023-H1 hoặc 2023"), key=True)
+        submitted: set[str] = set()
+        for i, submission in enumerate(_as_list(self.data.get("submissions"))):
+            period = _as_dict(submission).get("period")
+            if not isinstance(period, str) or not REPORT_KEY_RE.match(period):
                 continue
-            path = ("targets", i, "measurements", j, "period")
-            if period in periods:
-                add(path, "duplicate-period", _("kỳ {period} được ghi hai lần").format(period=period))
-            periods.add(period)
-            if year and int(period[:4]) != year:
-                add(path, "date-outside-year",
-                    _("kỳ {period} nằm ngoài năm kế hoạch {year}").format(period=period, year=year))
-    for key in _as_dict(data.get("narratives")):
-        if not PERIOD_RE.match(str(key)):
-            add(("narratives", key), "bad-period", _("kỳ phải có dạng 2023-Q1, 2023-H1 hoặc 2023"), key=True)
-    submitted: set[str] = set()
-    for i, submission in enumerate(_as_list(data.get("submissions"))):
-        period = _as_dict(submission).get("period")
-        if not isinstance(period, str) or not REPORT_KEY_RE.match(period):
-            continue
-        if period in submitted:
-            add(("submissions", i, "period"), "duplicate-period",
-                _("kỳ {period} được ghi hai lần").format(period=period))
-        submitted.add(period)
-        if year and int(period[:4]) != year:
-            add(("submissions", i, "period"), "date-outside-year",
-                _("kỳ {period} nằm ngoài năm kế hoạch {year}").format(period=period, year=year))
-    return problems
+            if period in submitted:
+                self.add(("submissions", i, "period"), "duplicate-period",
+                         _("kỳ {period} được ghi hai lần").format(period=period))
+            submitted.add(period)
+            self.in_year(("submissions", i, "period"), period, N_("kỳ {period} nằm ngoài năm kế hoạch {year}"))

@@ -52,18 +52,51 @@ def _deadline(value: Any, years: int) -> Any:
     return shift_date(value, years) if isinstance(value, dt.date) else value.value
 
 
+# What a carried-over task starts the year with; every other field is copied from the model, so a
+# field added to the schema survives `cchc new` without a change here.
+_FRESH = {"status": Status.not_started.value, "progress": [], "evidence": []}
+_ALWAYS = ("support", "output")  # written even when empty, as the plan files write them
+
+
 def _task(task: Task, years: int) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "title": task.title,
-        "lead": task.lead,
-        "support": list(task.support),
-        "deadline": _deadline(task.deadline, years),
-        "output": task.output,
-        "status": Status.not_started.value,
-        "progress": [],
-        "evidence": [],
-    }
+    written = task.model_dump(mode="json", exclude_unset=True)
+    full = task.model_dump(mode="json")
+    out: dict[str, Any] = {}
+    for name in type(task).model_fields:
+        if name in _FRESH:
+            out[name] = list(_FRESH[name]) if isinstance(_FRESH[name], list) else _FRESH[name]
+        elif name == "deadline":
+            out[name] = _deadline(task.deadline, years)
+        elif name in written or name in _ALWAYS:
+            out[name] = full[name]
+    return out
+
+
+def create_plan(source: Path, year: int, target: Path | None = None) -> tuple[Path, NewYear]:
+    """`cchc new`: write next year's plan from the plan at `source`; the file written and what it carries.
+
+    The new file goes beside the source as `plan_YEAR.yaml` unless `target` is given; it is
+    validated before it is written and never lands on an existing file.
+    """
+    from .diagnostics import CchcError, UsageError
+    from .i18n import _
+    from .outputs import write_output
+    from .planfile import load, parse_document, validate_document
+
+    loaded = load(source)
+    old_year = loaded.plan.plan.year
+    if not old_year < year <= 2100:
+        raise UsageError(_("năm mới phải sau năm của kế hoạch nguồn ({year})").format(year=old_year))
+    target = target or source.parent / f"plan_{year}.yaml"
+    if target.exists():
+        raise CchcError(_("{path} đã có; không ghi đè. Xóa tệp đó hoặc chọn tệp khác bằng --output").format(
+            path=target))
+    result = carry_over(loaded.plan, year)
+    text = render(result, source.name, modeline_for(loaded.doc.text, source, target))
+    # The file is generated: check it is a valid plan before anyone is asked to review it.
+    validate_document(parse_document(target, text))
+    write_output(target, text.encode("utf-8"), new_plan=True)
+    return target, result
 
 
 def carry_over(plan: Plan, year: int) -> NewYear:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Callable
 
-from .i18n import _
-from .model import Evidence, Measurement, Narrative, Plan, Recurrence, Status, Target, TargetKind, Task
+from .i18n import N_, _
+from .labels import field_label, recurrence_label
+from .model import (Evidence, Measurement, Narrative, Plan, PlanInfo, Recurrence, Status, Submission, Target,
+                    TargetKind, Task)
 from .periods import format_date
 from .text import format_number, nfc, task_sort_key
 
@@ -87,8 +89,15 @@ def _json(value: Any) -> Any:
     return value
 
 
-_PLAN_FIELDS = ("year", "title", "issuer", "issuer_short", "parent", "place", "number", "date", "signer",
-                "report_to", "recipients")
+def fields_of(model: type, *apart: str) -> tuple[str, ...]:
+    """The fields of a schema model compared one by one: all of them but those compared `apart`.
+
+    Taken from the model, so a field added to the schema shows in `cchc diff` without a change here.
+    """
+    return tuple(name for name in model.model_fields if name not in apart)
+
+
+_PLAN_FIELDS = fields_of(PlanInfo, "legal_bases")
 
 
 def _plan_info(old: Plan, new: Plan) -> list[Change]:
@@ -126,7 +135,7 @@ def _units(old: Plan, new: Plan) -> list[Change]:
     return out
 
 
-_TARGET_FIELDS = ("name", "kind", "target", "unit", "deadline", "scope", "note")
+_TARGET_FIELDS = fields_of(Target, "id", "measurements")
 
 
 def _targets(old: Plan, new: Plan) -> list[Change]:
@@ -191,13 +200,13 @@ def _tasks(old: Plan, new: Plan) -> list[Change]:
     return out
 
 
-_TASK_FIELDS = ("title", "lead", "support", "deadline", "output")
+_TASK_APART = ("id", "status", "progress", "evidence")  # the last three are compared as a log, below
 
 
 def _task(old: Task, new: Task) -> list[Change]:
     out = []
-    for name in _TASK_FIELDS:
-        a, b = getattr(old, name), getattr(new, name)
+    for name in fields_of(type(new), *_TASK_APART):
+        a, b = getattr(old, name, None), getattr(new, name)
         if a != b:
             out.append(Change(new.id, "task", name, _json(a), _json(b)))
     explained = False  # a status change the new progress entries already tell
@@ -251,6 +260,9 @@ def _narratives(old: Plan, new: Plan) -> list[Change]:
     return out
 
 
+_SUBMISSION_FIELDS = fields_of(Submission, "period", "amendments", "by", "plan_sha256")  # bookkeeping, not news
+
+
 def _submissions(old: Plan, new: Plan) -> list[Change]:
     out = []
     before = {s.period: s for s in old.submissions}
@@ -259,7 +271,7 @@ def _submissions(old: Plan, new: Plan) -> list[Change]:
         if previous is None:
             out.append(Change(s.period, "submitted", "number", None, s.number, s.date.isoformat()))
             continue
-        for name in ("number", "date", "file", "sha256", "tag"):
+        for name in _SUBMISSION_FIELDS:
             a, b = getattr(previous, name), getattr(s, name)
             if a != b:
                 out.append(Change(s.period, "submission", name, _json(a), _json(b)))
@@ -291,15 +303,6 @@ def _percent(value: float) -> str:
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def recurrence_label(value: Recurrence) -> str:
-    return {
-        Recurrence.monthly: _("hằng tháng"),
-        Recurrence.quarterly: _("hằng quý"),
-        Recurrence.half_yearly: _("6 tháng một lần"),
-        Recurrence.year_round: _("thường xuyên"),
-    }[value]
 
 
 def _deadline(value: Any) -> str:
@@ -360,11 +363,8 @@ def _plan_label(name: str) -> str:
     }.get(name, name)
 
 
-def _target_label(name: str) -> str:
-    return {
-        "name": _("tên"), "kind": _("loại"), "target": _("mục tiêu"), "unit": _("đơn vị tính"),
-        "deadline": _("thời hạn"), "scope": _("phạm vi"), "note": _("ghi chú"),
-    }.get(name, name)
+_TARGET_LABELS = {"name": N_("tên"), "kind": N_("loại"), "target": N_("mục tiêu"), "unit": N_("đơn vị tính"),
+                  "deadline": N_("thời hạn"), "scope": N_("phạm vi"), "note": N_("ghi chú")}
 
 
 def narrative_label(name: str) -> str:
@@ -375,104 +375,118 @@ def narrative_label(name: str) -> str:
     }.get(name, name)
 
 
+def _field_label(model: type, name: str, labels: dict[str, str]) -> str:
+    """A field's name for a reader: cchc's own word, else the schema's (a field added since)."""
+    return _(labels[name]) if name in labels else field_label(model, name)
+
+
+_TASK_LABELS = {"title": N_("tên nhiệm vụ"), "lead": N_("đơn vị chủ trì"), "support": N_("đơn vị phối hợp"),
+                "deadline": N_("thời hạn"), "output": N_("sản phẩm")}
+
+
+def _field_value(name: str, value: Any) -> str:
+    if name == "deadline":
+        return _deadline(value)
+    if isinstance(value, list):
+        return _units_text(value)
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value)
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    return str(value) if name == "lead" else _quoted(value)
+
+
+def _describe_task(c: Change, targets) -> str:
+    return _("{id}: {label} {old} → {new}").format(id=c.id, label=_field_label(Task, c.field, _TASK_LABELS),
+                                                   old=_field_value(c.field, c.old), new=_field_value(c.field, c.new))
+
+
+def _with_note(line: str, c: Change) -> str:
+    return f"{line} ({c.note})" if c.note else line
+
+
+def _describe_done(c: Change, targets) -> str:
+    if c.field == "evidence":
+        return _with_note(_("{id}: hoàn thành, tài liệu kiểm chứng: {evidence}").format(id=c.id, evidence=c.new), c)
+    return _with_note(_("{id}: hoàn thành").format(id=c.id), c)
+
+
+def _describe_measurement(c: Change, targets) -> str:
+    target = (targets or {}).get(c.id)
+    kind, unit = (target.kind.value, target.unit) if target else (None, "")
+    where = _("chỉ tiêu {id} {period}").format(id=c.id, period=c.field)
+    if c.old is None:
+        return _("{where}: {value} (mới)").format(where=where, value=_target_value(kind, unit, c.new))
+    if c.new is None:
+        return _("{where}: xóa số liệu {value}").format(where=where, value=_target_value(kind, unit, c.old))
+    return f"{where}: {_target_value(kind, unit, c.old)} → {_target_value(kind, unit, c.new)}"
+
+
+def _describe_target(c: Change, targets) -> str:
+    def value(v: Any) -> str:
+        return _deadline(v) if c.field == "deadline" else format_number(v) if isinstance(v, (int, float)) \
+            else _quoted(v)
+    return _("chỉ tiêu {id}: {label} {old} → {new}").format(
+        id=c.id, label=_field_label(Target, c.field, _TARGET_LABELS), old=value(c.old), new=value(c.new))
+
+
+def _describe_narrative(c: Change, targets) -> str:
+    label = narrative_label(c.field)
+    if not str(c.old or "").strip():
+        return _("tự đánh giá {period}: viết phần {label}").format(period=c.id, label=label)
+    if not str(c.new or "").strip():
+        return _("tự đánh giá {period}: xóa phần {label}").format(period=c.id, label=label)
+    return _("tự đánh giá {period}: sửa phần {label}").format(period=c.id, label=label)
+
+
+def _plain(msgid: str, value: Callable[[Change], dict]) -> Callable[[Change, Any], str]:
+    return lambda c, targets: _(msgid).format(**value(c))
+
+
+_DESCRIBE: dict[str, Callable[[Change, Any], str]] = {
+    "created": _plain(N_("tạo kế hoạch {title} ({summary})"), lambda c: {"title": _quoted(c.new), "summary": c.note}),
+    "task-added": _plain(N_("{id}: thêm nhiệm vụ {title}"), lambda c: {"id": c.id, "title": _quoted(c.new)}),
+    "task-removed": _plain(N_("{id}: xóa nhiệm vụ {title}"), lambda c: {"id": c.id, "title": _quoted(c.old)}),
+    "task": _describe_task,
+    "progress": lambda c, t: _with_note(f"{c.id}: {_percent(c.old)} → {_percent(c.new)}", c),
+    "progress-edited": _plain(N_("{id}: nhật ký tiến độ được sửa ({old} → {new})"),
+                              lambda c: {"id": c.id, "old": _percent(c.old), "new": _percent(c.new)}),
+    "done": _describe_done,
+    "reopened": lambda c, t: _with_note(_("{id}: mở lại").format(id=c.id), c),
+    "status": _plain(N_("{id}: trạng thái {old} → {new}"),
+                     lambda c: {"id": c.id, "old": _status(c.old), "new": _status(c.new)}),
+    "evidence-added": _plain(N_("{id}: thêm tài liệu kiểm chứng: {text}"), lambda c: {"id": c.id, "text": c.new}),
+    "evidence-removed": _plain(N_("{id}: bỏ tài liệu kiểm chứng: {text}"), lambda c: {"id": c.id, "text": c.old}),
+    "measurement": _describe_measurement,
+    "target-added": _plain(N_("chỉ tiêu {id}: thêm {name}"), lambda c: {"id": c.id, "name": _quoted(c.new)}),
+    "target-removed": _plain(N_("chỉ tiêu {id}: xóa {name}"), lambda c: {"id": c.id, "name": _quoted(c.old)}),
+    "target": _describe_target,
+    "unit-added": _plain(N_("đơn vị {id}: thêm {name}"), lambda c: {"id": c.id, "name": _quoted(c.new)}),
+    "unit-removed": _plain(N_("đơn vị {id}: xóa {name}"), lambda c: {"id": c.id, "name": _quoted(c.old)}),
+    "unit": _plain(N_("đơn vị {id}: tên {old} → {new}"),
+                   lambda c: {"id": c.id, "old": _quoted(c.old), "new": _quoted(c.new)}),
+    "area-added": _plain(N_("lĩnh vực {id}: thêm {title}"), lambda c: {"id": c.id, "title": _quoted(c.new)}),
+    "area-removed": _plain(N_("lĩnh vực {id}: xóa {title}"), lambda c: {"id": c.id, "title": _quoted(c.old)}),
+    "area": _plain(N_("lĩnh vực {id}: tên {old} → {new}"),
+                   lambda c: {"id": c.id, "old": _quoted(c.old), "new": _quoted(c.new)}),
+    "plan": _plain(N_("kế hoạch: {label} {old} → {new}"), lambda c: {
+        "label": _plan_label(c.field), "old": _plan_value(c.field, c.old), "new": _plan_value(c.field, c.new)}),
+    "legal-basis-added": _plain(N_("căn cứ: thêm {basis}"), lambda c: {"basis": _basis(c.new)}),
+    "legal-basis-removed": _plain(N_("căn cứ: bỏ {basis}"), lambda c: {"basis": _basis(c.old)}),
+    "legal-basis-changed": _plain(N_("căn cứ: sửa {basis}"), lambda c: {"basis": _basis(c.new)}),
+    "text": _plain(N_("kế hoạch: sửa phần {label}"), lambda c: {"label": _plan_label(c.field)}),
+    "form-collected": _plain(N_("biểu mẫu {id}: đã thu (đơn vị {unit}, tệp {file})"),
+                             lambda c: {"id": c.id, "unit": c.new, "file": c.note or "—"}),
+    "narrative": _describe_narrative,
+    **dict.fromkeys(("submitted", "submission", "amended", "submission-removed"), lambda c, t: _describe_submission(c)),
+}
+
+
 def describe(change: Change, targets: dict[str, Target] | None = None) -> str:
     """The line a reviewer reads for one fact. `targets` (by id) formats measured values."""
     c = change
-    k = c.kind
-    if k == "created":
-        return _("tạo kế hoạch {title} ({summary})").format(title=_quoted(c.new), summary=c.note)
-    if k == "task-added":
-        return _("{id}: thêm nhiệm vụ {title}").format(id=c.id, title=_quoted(c.new))
-    if k == "task-removed":
-        return _("{id}: xóa nhiệm vụ {title}").format(id=c.id, title=_quoted(c.old))
-    if k == "task":
-        if c.field == "title":
-            return _("{id}: tên nhiệm vụ {old} → {new}").format(id=c.id, old=_quoted(c.old), new=_quoted(c.new))
-        if c.field == "lead":
-            return _("{id}: đơn vị chủ trì {old} → {new}").format(id=c.id, old=c.old, new=c.new)
-        if c.field == "support":
-            return _("{id}: đơn vị phối hợp {old} → {new}").format(
-                id=c.id, old=_units_text(c.old), new=_units_text(c.new))
-        if c.field == "deadline":
-            return _("{id}: thời hạn {old} → {new}").format(id=c.id, old=_deadline(c.old), new=_deadline(c.new))
-        return _("{id}: sản phẩm {old} → {new}").format(id=c.id, old=_quoted(c.old), new=_quoted(c.new))
-    if k == "progress":
-        line = f"{c.id}: {_percent(c.old)} → {_percent(c.new)}"
-        return f"{line} ({c.note})" if c.note else line
-    if k == "progress-edited":
-        return _("{id}: nhật ký tiến độ được sửa ({old} → {new})").format(
-            id=c.id, old=_percent(c.old), new=_percent(c.new))
-    if k == "done":
-        if c.field == "evidence":
-            line = _("{id}: hoàn thành, tài liệu kiểm chứng: {evidence}").format(id=c.id, evidence=c.new)
-        else:
-            line = _("{id}: hoàn thành").format(id=c.id)
-        return f"{line} ({c.note})" if c.note else line
-    if k == "reopened":
-        line = _("{id}: mở lại").format(id=c.id)
-        return f"{line} ({c.note})" if c.note else line
-    if k == "status":
-        return _("{id}: trạng thái {old} → {new}").format(id=c.id, old=_status(c.old), new=_status(c.new))
-    if k == "evidence-added":
-        return _("{id}: thêm tài liệu kiểm chứng: {text}").format(id=c.id, text=c.new)
-    if k == "evidence-removed":
-        return _("{id}: bỏ tài liệu kiểm chứng: {text}").format(id=c.id, text=c.old)
-    if k == "measurement":
-        target = (targets or {}).get(c.id)
-        kind, unit = (target.kind.value, target.unit) if target else (None, "")
-        where = _("chỉ tiêu {id} {period}").format(id=c.id, period=c.field)
-        if c.old is None:
-            return _("{where}: {value} (mới)").format(where=where, value=_target_value(kind, unit, c.new))
-        if c.new is None:
-            return _("{where}: xóa số liệu {value}").format(where=where, value=_target_value(kind, unit, c.old))
-        return f"{where}: {_target_value(kind, unit, c.old)} → {_target_value(kind, unit, c.new)}"
-    if k == "target-added":
-        return _("chỉ tiêu {id}: thêm {name}").format(id=c.id, name=_quoted(c.new))
-    if k == "target-removed":
-        return _("chỉ tiêu {id}: xóa {name}").format(id=c.id, name=_quoted(c.old))
-    if k == "target":
-        def value(v: Any) -> str:
-            if c.field == "deadline":
-                return _deadline(v)
-            if isinstance(v, (int, float)):
-                return format_number(v)
-            return _quoted(v)
-        return _("chỉ tiêu {id}: {label} {old} → {new}").format(
-            id=c.id, label=_target_label(c.field), old=value(c.old), new=value(c.new))
-    if k == "unit-added":
-        return _("đơn vị {id}: thêm {name}").format(id=c.id, name=_quoted(c.new))
-    if k == "unit-removed":
-        return _("đơn vị {id}: xóa {name}").format(id=c.id, name=_quoted(c.old))
-    if k == "unit":
-        return _("đơn vị {id}: tên {old} → {new}").format(id=c.id, old=_quoted(c.old), new=_quoted(c.new))
-    if k == "area-added":
-        return _("lĩnh vực {id}: thêm {title}").format(id=c.id, title=_quoted(c.new))
-    if k == "area-removed":
-        return _("lĩnh vực {id}: xóa {title}").format(id=c.id, title=_quoted(c.old))
-    if k == "area":
-        return _("lĩnh vực {id}: tên {old} → {new}").format(id=c.id, old=_quoted(c.old), new=_quoted(c.new))
-    if k == "plan":
-        return _("kế hoạch: {label} {old} → {new}").format(
-            label=_plan_label(c.field), old=_plan_value(c.field, c.old), new=_plan_value(c.field, c.new))
-    if k == "legal-basis-added":
-        return _("căn cứ: thêm {basis}").format(basis=_basis(c.new))
-    if k == "legal-basis-removed":
-        return _("căn cứ: bỏ {basis}").format(basis=_basis(c.old))
-    if k == "legal-basis-changed":
-        return _("căn cứ: sửa {basis}").format(basis=_basis(c.new))
-    if k == "text":
-        return _("kế hoạch: sửa phần {label}").format(label=_plan_label(c.field))
-    if k == "form-collected":
-        return _("biểu mẫu {id}: đã thu (đơn vị {unit}, tệp {file})").format(id=c.id, unit=c.new, file=c.note or "—")
-    if k == "narrative":
-        label = narrative_label(c.field)
-        if not str(c.old or "").strip():
-            return _("tự đánh giá {period}: viết phần {label}").format(period=c.id, label=label)
-        if not str(c.new or "").strip():
-            return _("tự đánh giá {period}: xóa phần {label}").format(period=c.id, label=label)
-        return _("tự đánh giá {period}: sửa phần {label}").format(period=c.id, label=label)
-    if k in ("submitted", "submission", "amended", "submission-removed"):
-        return _describe_submission(c)
+    if c.kind in _DESCRIBE:
+        return _DESCRIBE[c.kind](c, targets)
     return f"{c.id}: {c.kind} {c.field or ''} {c.old!r} → {c.new!r}".strip()
 
 

@@ -791,7 +791,7 @@ def newest_plan(candidates: list[Path]) -> Path | None:
 
 
 def find_plan(explicit: str | None = None, cwd: Path | None = None, newest: bool = False) -> Path:
-    """The plan file: `--file`, then $CCHC_PLAN, then the only plan_*.yaml of the current folder.
+    """The plan file: `--plan`, then $CCHC_PLAN, then the only plan_*.yaml of the current folder.
 
     With `newest` (read commands), a folder holding several plans (after `cchc new 2024`) gives the
     newest year's; otherwise several plans are an error asking for --plan.

@@ -32,20 +32,14 @@ from __future__ import annotations
 import datetime as dt
 
 from .i18n import _
-from .model import ALL_UNITS, Plan, Recurrence, Task
+from .labels import field_label, other_fields, recurrence_label, value_text
+from .model import ALL_UNITS, Plan, Task
 from .output import Column, Table, bar
 from .periods import due_day_text, format_date
 from .query import FILE_STATE_LABELS, PeriodPresence, TargetRow, TaskDetail, UnitSummary, \
     measurement_key, task_areas
 from .status import MARK_LABELS, State, TaskState
 from .views import measured_value, percent_text, target_goal
-
-RECURRENCE_LABELS = {
-    Recurrence.monthly: lambda: _("hằng tháng"),
-    Recurrence.quarterly: lambda: _("hằng quý"),
-    Recurrence.half_yearly: lambda: _("6 tháng một lần"),
-    Recurrence.year_round: lambda: _("thường xuyên"),
-}
 
 TREND_LABELS = {
     "better": lambda: _("↑ tốt lên"),
@@ -60,7 +54,7 @@ def deadline_text(task: Task, next_due: dt.date | None = None) -> str:
     d = task.deadline
     if isinstance(d, dt.date):
         return format_date(d)
-    label = RECURRENCE_LABELS[d]() + due_day_text(task)
+    label = recurrence_label(d) + due_day_text(task)
     return f"{label} ({format_date(next_due)})" if next_due else label
 
 
@@ -106,13 +100,24 @@ def tasks_table(states: list[TaskState], as_of: dt.date) -> Table:
     return table
 
 
+# The task fields these views write themselves; any other field of the schema is shown (and put in
+# the JSON) under its own key and the schema's description, so a new field needs no change here.
+SHOWN_FIELDS = frozenset({"id", "title", "lead", "support", "deadline", "due_day", "output", "status", "progress",
+                          "evidence"})
+
+
 def task_json(s: TaskState, area: int | str) -> dict:
     t = s.task
     return {
         "id": t.id, "area": area, "title": t.title, "lead": t.lead, "support": list(t.support),
         "deadline": deadline_json(t), "due_day": t.due_day, "output": t.output, "status": t.status.value, "state": s.state.value,
         "percent": s.percent, "next_due": _iso(s.next_due), "done_on": _iso(s.done_on),
+        **{name: _field_json(getattr(t, name)) for name in other_fields(t, SHOWN_FIELDS)},
     }
+
+
+def _field_json(value):
+    return value.isoformat() if isinstance(value, dt.date) else getattr(value, "value", value)
 
 
 def tasks_json(plan: Plan, states: list[TaskState]) -> list[dict]:
@@ -148,7 +153,7 @@ def show_tables(plan: Plan, detail: TaskDetail, location: str) -> list[Table]:
     if isinstance(t.deadline, dt.date):
         deadline = format_date(t.deadline)
     else:
-        deadline = _("{label}: {dates}").format(label=RECURRENCE_LABELS[t.deadline]() + due_day_text(t),
+        deadline = _("{label}: {dates}").format(label=recurrence_label(t.deadline) + due_day_text(t),
                                                  dates=", ".join(format_date(d) for d in detail.deliverables))
     state = s.state.label
     if s.done_on:
@@ -165,6 +170,7 @@ def show_tables(plan: Plan, detail: TaskDetail, location: str) -> list[Table]:
         [_("Trạng thái"), state],
         [_("Tiến độ"), f"{bar(s.percent)} {percent_text(s.percent)}"],
         [_("Hạn kế tiếp"), format_date(s.next_due) if s.next_due and s.state is not State.done else "—"],
+        *[[field_label(type(t), name), value_text(getattr(t, name))] for name in other_fields(t, SHOWN_FIELDS)],
         [_("Vị trí trong tệp"), location],
     ]
 

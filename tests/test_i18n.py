@@ -149,3 +149,15 @@ def test_numbers_follow_the_language():
     assert [format_number(v, lang="en") for v in (88.2, 1234, 1234.5)] == ["88.2", "1,234", "1,234.5"]
     result = run("kpi", "-p", PROGRESS_PLAN, "--as-of", "20/06/2023", "--lang", "en")
     assert "86.5%" in result.stdout and "86,5" not in result.stdout
+
+
+def test_labels_in_the_language_asked_for():
+    from cchc import i18n
+    from cchc.labels import recurrence_label
+    from cchc.model import Recurrence
+
+    assert recurrence_label(Recurrence.quarterly, "vi") == "hằng quý"
+    assert recurrence_label(Recurrence.quarterly, "en") == "quarterly"
+    i18n.set_language("en")
+    assert recurrence_label(Recurrence.quarterly) == "quarterly"
+    assert recurrence_label(Recurrence.quarterly, "vi") == "hằng quý"  # a document keeps its Vietnamese

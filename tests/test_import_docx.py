@@ -95,6 +95,7 @@ def test_what_was_converted_is_commented(district):
         "  # từ quốc hiệu “ỦY BAN NHÂN DÂN HUYỆN CHÂU ĐỨC”, đổi chữ in hoa; kiểm tra lại"
     assert comment_above("    title: Phó Chủ tịch") == "    # chức vụ viết lại từ “PHÓ CHỦ TỊCH”; kiểm tra lại"
     assert comment_above("        deadline: 2024-06-30").endswith("“Quý II/2024”; kiểm tra lại")
+    assert comment_above("        lead: TP") == "        # phụ lục ghi phối hợp “Các cơ quan, đơn vị”: ALL (mọi đơn vị); kiểm tra lại"
     # read verbatim: no comment
     assert not comment_above("        deadline: 2024-11-30").lstrip().startswith("#")
     assert not comment_above("  place: Châu Đức").lstrip().startswith("#")

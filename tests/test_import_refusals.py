@@ -96,6 +96,9 @@ def test_other_kinds_of_file_are_a_usage_error(tmp_path):
     assert refused(tmp_path, pdf, code=2) == (
         f"lỗi: {pdf}: chỉ nhập được tệp .docx (Word) hoặc .txt (văn bản lấy từ PDF); chuyển PDF sang văn bản trước: "
         "pdftotext -enc UTF-8 ke-hoach.pdf")
+    old_word = tmp_path / "ke-hoach.doc"
+    old_word.write_bytes(b"\xd0\xcf\x11\xe0")
+    assert refused(tmp_path, old_word, code=2).endswith("; mở tệp bằng Word hoặc LibreOffice và lưu lại dạng .docx")
     assert refused(tmp_path, tmp_path / "none.txt", code=2) == f"lỗi: {tmp_path / 'none.txt'}: không tìm thấy tệp"
 
 
@@ -116,3 +119,32 @@ def test_an_output_folder_that_does_not_exist(tmp_path):
 def test_text_with_more_paragraphs_than_a_plan(tmp_path, monkeypatch):
     monkeypatch.setattr(importer_source, "MAX_BLOCKS", 50)
     assert refused(tmp_path, SEED) == f"lỗi: {SEED}: văn bản quá dài cho một kế hoạch (69 đoạn, tối đa 50); không đọc"
+
+
+def test_a_file_that_appears_while_writing_is_not_replaced(tmp_path, monkeypatch):
+    from cchc import importer, outputs
+
+    target = tmp_path / "plan_2023.yaml"
+    imported = importer.import_document(SEED)
+    target.write_bytes(b"# written by someone else meanwhile\n")
+    # as if it appeared after every check, just before the rename
+    monkeypatch.setattr(importer.os.path, "lexists", lambda _path: False)
+    monkeypatch.setattr(outputs, "check_output", lambda path, **_kwargs: path)
+    with pytest.raises(importer.Refused):
+        importer.write_new_plan(imported, target)
+    assert target.read_bytes() == b"# written by someone else meanwhile\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan_2023.yaml"]  # the temporary file is gone
+
+
+def test_a_new_plan_gets_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from cchc import importer
+
+    umask = os.umask(0o022)
+    try:
+        importer.write_new_plan(importer.import_document(SEED), tmp_path / "plan_2023.yaml")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "plan_2023.yaml").stat().st_mode) == 0o644

@@ -156,3 +156,20 @@ def test_comments_sit_above_their_field_and_never_split_the_marker():
     assert lines[-3:] == ["units:", "  # danh mục", "  VP: Văn phòng"]
     assert guesses == 1 and sum("kiểm tra lại" in line for line in lines) == 1
     assert lines[lines.index("  title: Tên") - 1].endswith("kiểm tra lại")
+
+
+def test_a_draft_letterhead_without_number_or_day():
+    from cchc.importer_header import parse_letterhead
+
+    head = parse_letterhead(["UBND TỈNH BÀ RỊA - VŨNG TÀU", "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Số:      /KH-SKHCN",
+                             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "VIỆT NAM", "Bà Rịa - Vũng Tàu, ngày      tháng 01 năm 2024"])
+    assert (head.bodies, head.number, head.place, head.date) == (
+        ["UBND TỈNH BÀ RỊA - VŨNG TÀU", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"], "/KH-SKHCN", "Bà Rịa - Vũng Tàu", None)
+
+
+def test_control_characters_in_a_document_do_not_break_the_file(tmp_path):
+    source = tmp_path / "ke-hoach.txt"
+    source.write_text("KẾ HOẠCH\nCải cách hành chính năm 2024\u0085của Sở\x1bTư pháp\nII. NHIỆM VỤ\n"
+                      "1. Thể chế\u2028mới\na) Rà\x7f soát.\n", encoding="utf-8")
+    imported = import_document(source)  # validated: it would be refused if the text did not read back
+    assert "Rà soát." in imported.text and "\x7f" not in imported.text

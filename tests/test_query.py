@@ -73,7 +73,7 @@ def test_matches_text_folds_diacritics_case_and_normal_form(plan):
     ("chua bat dau", "not_started"), ("todo", "not_started"), ("not-started", "not_started"),
 ])
 def test_parse_state_accepts_vietnamese_and_aliases(text, state):
-    from cchc.query import parse_state
+    from cchc.userinput import parse_state
 
     assert parse_state(text).value == state
 
@@ -81,7 +81,7 @@ def test_parse_state_accepts_vietnamese_and_aliases(text, state):
 @pytest.mark.parametrize("text, days", [("30d", 30), ("30", 30), ("30 ngày", 30), ("2w", 14), ("2 tuần", 14),
                                         ("1m", 30), ("1 tháng", 30)])
 def test_parse_duration(text, days):
-    from cchc.query import parse_duration
+    from cchc.userinput import parse_duration
 
     assert parse_duration(text) == days
 

@@ -65,8 +65,8 @@ def register(app) -> None:
     @app.route("/tasks")
     def tasks():
         from ..periods import parse_user_date
-        from ..query import SORT_KEYS, TaskFilter, area_numbers, filter_tasks, parse_duration, parse_states, \
-            resolve_area, resolve_unit
+        from ..query import SORT_KEYS, TaskFilter, filter_tasks
+        from ..userinput import area_numbers, parse_duration, parse_states, resolve_area, resolve_unit
         from ..query_views import tasks_table
 
         plan = loaded_plan().plan
@@ -125,7 +125,8 @@ def register(app) -> None:
 
     @app.route("/units/<key>")
     def unit(key: str):
-        from ..query import TaskFilter, filter_tasks, resolve_unit, unit_summary
+        from ..query import TaskFilter, filter_tasks, unit_summary
+        from ..userinput import resolve_unit
         from ..query_views import tasks_table
 
         plan = loaded_plan().plan

@@ -10,6 +10,7 @@ evidence entry then carries the path relative to the plan and the SHA-256, as `c
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import re
@@ -20,7 +21,6 @@ from typing import BinaryIO
 
 from ..diagnostics import Refused
 from ..i18n import _
-from ..evidence import file_sha256
 from ..text import fold, nfc
 
 EVIDENCE_DIR = "kiem-chung"
@@ -85,7 +85,7 @@ def store_upload(stream: BinaryIO, filename: str, plan_dir: Path, task_id: str, 
         for n in range(1, 1000):
             candidate = folder / (name if n == 1 else f"{stem}-{n}{'.' + ext if ext else ''}")
             if candidate.exists():
-                if file_sha256(candidate) == sha:
+                if filecmp.cmp(candidate, tmp, shallow=False):
                     return StoredFile(candidate, False, sha)
                 continue
             if _place(Path(tmp), candidate):
