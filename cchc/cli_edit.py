@@ -63,8 +63,8 @@ def update(
 def done(
     task_id: TaskArg,
     evidence: Annotated[Optional[str], typer.Option(
-        "--evidence", "-e", metavar=_("VĂN_BẢN"), help=_("Tài liệu kiểm chứng như trên văn bản, ví dụ “Báo cáo số 45/BC-SKHCN ngày "
-                                   "20/3/2023”."), show_default=False)] = None,
+        "--evidence", "-e", metavar=_("VĂN_BẢN"), help=_("Tài liệu kiểm chứng như trên văn bản, ví dụ “Báo cáo số …/BC-… ngày "
+                                   "dd/mm/yyyy”."), show_default=False)] = None,
     attach: AttachOpt = None,
     no_evidence: Annotated[bool, typer.Option(
         "--no-evidence", help=_("Đánh dấu hoàn thành khi chưa có tài liệu kiểm chứng (cchc check sẽ nhắc)."))] = False,

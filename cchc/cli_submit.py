@@ -49,7 +49,7 @@ def submit(
         return
     if number is None:
         raise UsageError(_("cần số của báo cáo đã nộp: --number “SỐ/BC-…”, ví dụ: cchc submit --quarter 1 "
-                           "--number 45/BC-SKHCN --date 15/03/2023"))
+                           "--number SỐ/BC-… --date dd/mm/yyyy"))
     from .submit import record_submission
 
     loaded = open_plan(plan)  # the plan's year says which report --period names; an invalid plan stops here

@@ -56,7 +56,7 @@ AttachOpt = Annotated[Optional[str], typer.Option(
     help=_("Tệp tài liệu kiểm chứng; lưu đường dẫn tương đối so với tệp kế hoạch và mã SHA-256."))]
 PeriodOpt = Annotated[Optional[str], typer.Option(
     "--period", metavar=_("KỲ"), show_default=False,
-    help=_("Kỳ báo cáo: NĂM-Q1 … NĂM-Q4 (ví dụ 2023-Q1), NĂM-H1 hoặc NĂM; Q1 là quý I của năm kế hoạch."))]
+    help=_("Kỳ báo cáo: NĂM-Q1 … NĂM-Q4, NĂM-H1 hoặc NĂM; Q1 là quý I của năm kế hoạch."))]
 ForceOpt = Annotated[bool, typer.Option("--force", help=_(
     "Thay tệp kết quả đã có (không bao giờ ghi đè tệp kế hoạch hay tệp trong .git)."))]
 OutsideOkOpt = Annotated[bool, typer.Option("--outside-ok", help=_(

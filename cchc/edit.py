@@ -128,7 +128,7 @@ def edit_date(value: str | dt.date | None, year: int) -> dt.date:
         day = value
     else:
         try:
-            day = parse_user_date(value)
+            day = parse_user_date(value, year)
         except ValueError as e:
             raise UsageError(str(e)) from None
     if day.year != year:
@@ -201,7 +201,7 @@ def evidence_entry(text: str, file: str | os.PathLike | None, plan_dir: Path, ou
             raise NotFound(_("không đọc được tệp tài liệu kiểm chứng {file} ({reason})").format(
                 file=file, reason=reason(e))) from None
     if not entry["text"]:
-        raise CchcError(_("tài liệu kiểm chứng cần một nội dung, ví dụ: “Báo cáo số 45/BC-SKHCN ngày 20/3/2023”"))
+        raise CchcError(_("tài liệu kiểm chứng cần một nội dung, ví dụ: “Báo cáo số …/BC-… ngày dd/mm/yyyy”"))
     return entry
 
 

@@ -61,7 +61,7 @@ REGISTRY: tuple[FindingCode, ...] = (
            ("unknown-unit", N_("mã đơn vị không có trong danh mục units")),
            ("date-outside-year", N_("thời hạn, tiến độ hoặc số liệu ghi ngày ngoài năm kế hoạch")),
            ("duplicate-period", N_("số liệu một kỳ được ghi hai lần")),
-           ("bad-period", N_("kỳ báo cáo sai dạng (2023-Q1, 2023-H1, 2023)")),
+           ("bad-period", N_("kỳ báo cáo sai dạng (NĂM-Q1, NĂM-H1, NĂM)")),
            ("due-day-with-date", N_("due_day ghi cho một thời hạn đã là ngày (chỉ dùng với thời hạn lặp lại)"))),
     *_codes(CHECK, ERROR,
            ("done-without-evidence", N_("hoàn thành nhưng chưa có tài liệu kiểm chứng (không được tính điểm)")),

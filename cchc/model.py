@@ -227,7 +227,7 @@ class Measurement(Strict):
         if isinstance(value, int):
             value = str(value)
         if not isinstance(value, str) or not PERIOD_RE.match(value):
-            raise ValueError(_("kỳ phải có dạng 2023-Q1, 2023-H1 hoặc 2023"))
+            raise ValueError(_("kỳ phải có dạng NĂM-Q1, NĂM-H1 hoặc NĂM (NĂM là năm kế hoạch)"))
         return value
 
 
@@ -287,7 +287,7 @@ class Submission(Strict):
     @classmethod
     def _period(cls, value: str) -> str:
         if not REPORT_KEY_RE.match(value):
-            raise ValueError(_("kỳ báo cáo phải có dạng 2023-Q1 … 2023-Q4"))
+            raise ValueError(_("kỳ báo cáo phải có dạng NĂM-Q1 … NĂM-Q4 (NĂM là năm kế hoạch)"))
         return value
 
     @field_validator("plan_sha256", "sha256")
@@ -493,7 +493,7 @@ class _CrossChecks:
     def narratives_and_submissions(self) -> None:
         for key in _as_dict(self.data.get("narratives")):
             if not PERIOD_RE.match(str(key)):
-                self.add(("narratives", key), "bad-period", _("kỳ phải có dạng 2023-Q1, 2023-H1 hoặc 2023"), key=True)
+                self.add(("narratives", key), "bad-period", _("kỳ phải có dạng NĂM-Q1, NĂM-H1 hoặc NĂM (NĂM là năm kế hoạch)"), key=True)
         submitted: set[str] = set()
         for i, submission in enumerate(_as_list(self.data.get("submissions"))):
             period = _as_dict(submission).get("period")

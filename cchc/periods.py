@@ -179,16 +179,22 @@ def _day_of_month(year: int, month: int, day: int | None) -> dt.date:
 _DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
 
-def parse_user_date(text: str) -> dt.date:
-    """A date typed by a user: `dd/mm/yyyy` (Vietnamese order) or ISO `yyyy-mm-dd`."""
+def parse_user_date(text: str, year: int | None = None) -> dt.date:
+    """A date typed by a user: `dd/mm/yyyy` (Vietnamese order) or ISO `yyyy-mm-dd`.
+
+    `year` is the plan's: the refusal's example is a date of that year, never of another agency's plan.
+    """
     m = _DMY.match(text)
     try:
         if m:
             return dt.date(int(m[3]), int(m[2]), int(m[1]))
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(_("ngày “{text}” không hợp lệ; hãy nhập dd/mm/yyyy, ví dụ 20/03/2023").format(text=text)) \
-            from None
+        if year is None:
+            raise ValueError(_("ngày “{text}” không hợp lệ; hãy nhập ngày/tháng/năm dạng dd/mm/yyyy").format(
+                text=text)) from None
+        raise ValueError(_("ngày “{text}” không hợp lệ; hãy nhập dd/mm/yyyy, ví dụ 20/03/{year}").format(
+            text=text, year=year)) from None
 
 
 def format_date(day: dt.date) -> str:

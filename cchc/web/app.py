@@ -261,6 +261,16 @@ def loaded_plan():
     return g.loaded
 
 
+def _plan_year() -> int | None:
+    """The plan's year for a refusal's example date; none while the plan cannot be read."""
+    from ..diagnostics import CchcError
+
+    try:
+        return loaded_plan().plan.plan.year
+    except CchcError:
+        return None
+
+
 def as_of() -> dt.date:
     """The date pages compute on: `?as_of=dd/mm/yyyy`, else today (a bad date: today, with a message)."""
     from flask import g
@@ -271,7 +281,7 @@ def as_of() -> dt.date:
         g.as_of, g.as_of_error = dt.date.today(), None
         if g.get("as_of_text"):
             try:
-                g.as_of = parse_user_date(g.as_of_text)
+                g.as_of = parse_user_date(g.as_of_text, _plan_year())
             except ValueError as e:
                 g.as_of_error = str(e)
                 g.as_of_text = ""

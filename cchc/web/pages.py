@@ -83,7 +83,7 @@ def register(app) -> None:
             due_before = None
             if wanted["due_before"]:
                 try:
-                    due_before = parse_user_date(wanted["due_before"])
+                    due_before = parse_user_date(wanted["due_before"], plan.plan.year)
                 except ValueError as e:
                     raise UsageError(str(e)) from None
             filt = TaskFilter(
