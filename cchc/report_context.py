@@ -27,7 +27,6 @@ task state is `status.task_state(task, year, cut)`, from the dated log alone:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 from typing import Any
@@ -391,14 +390,8 @@ def _signer_part(plan: Plan) -> dict:
     }
 
 
-@contextlib.contextmanager
 def vietnamese_values():
     """Values that cchc formats through `_()` (period names, dates) stay Vietnamese whatever --lang says."""
-    from . import i18n
+    from .i18n import in_language
 
-    saved = (i18n._lang, i18n._translation)
-    i18n.set_language("vi")
-    try:
-        yield
-    finally:
-        i18n._lang, i18n._translation = saved
+    return in_language("vi")
