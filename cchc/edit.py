@@ -274,6 +274,15 @@ def edit_together(path: str | os.PathLike, steps: Callable[[Any, TextEdit], T], 
 
 # --- the edits --------------------------------------------------------------------------------
 
+def _open_task(loaded, task_id: str, date: str | dt.date | None, done_refusal: str) -> tuple[Task, tuple, dt.date]:
+    """The task a progress or completion entry goes to, and its date; a task already done refuses it."""
+    task, where = resolve_task(loaded.plan, task_id)
+    if task.status is Status.done:
+        raise CchcError(done_refusal.format(id=task.id))
+    return task, where, edit_date(date, loaded.plan.plan.year)
+
+
+
 def record_progress(path: str | os.PathLike, task_id: str, percent: float | int | str, note: str = "",
                     date: str | dt.date | None = None, by: str | None = None) -> EditResult:
     """Append a dated progress entry to a task (and mark a not-started task in progress)."""
@@ -283,11 +292,8 @@ def record_progress(path: str | os.PathLike, task_id: str, percent: float | int 
     who = _who(by, path)
 
     def change(loaded, edit: TextEdit) -> EditResult:
-        task, where = resolve_task(loaded.plan, task_id)
-        if task.status is Status.done:
-            raise CchcError(_("nhiệm vụ {id} đã hoàn thành; muốn ghi tiếp tiến độ thì mở lại trước: "
-                              "cchc reopen {id} --reason “…”").format(id=task.id))
-        day = edit_date(date, loaded.plan.plan.year)
+        task, where, day = _open_task(loaded, task_id, date, _(
+            "nhiệm vụ {id} đã hoàn thành; muốn ghi tiếp tiến độ thì mở lại trước: cchc reopen {id} --reason “…”"))
         warnings = _log(edit, task, where, _progress_entry(day, percent, note, who), Status.in_progress)
         if percent >= 100:
             warnings.append(_("tiến độ 100%: đánh dấu hoàn thành kèm tài liệu kiểm chứng bằng "
@@ -311,11 +317,9 @@ def mark_done(path: str | os.PathLike, task_id: str, evidence: str | None = None
     who = _who(by, path)
 
     def change(loaded, edit: TextEdit) -> EditResult:
-        task, where = resolve_task(loaded.plan, task_id)
-        if task.status is Status.done:
-            raise CchcError(_("nhiệm vụ {id} đã hoàn thành rồi; thêm tài liệu bằng cchc evidence add {id} “…”, "
-                              "hoặc mở lại bằng cchc reopen {id} --reason “…”").format(id=task.id))
-        day = edit_date(date, loaded.plan.plan.year)
+        task, where, day = _open_task(loaded, task_id, date, _(
+            "nhiệm vụ {id} đã hoàn thành rồi; thêm tài liệu bằng cchc evidence add {id} “…”, "
+            "hoặc mở lại bằng cchc reopen {id} --reason “…”"))
         warnings = _log(edit, task, where, _progress_entry(day, 100, note, who, "done"), Status.done)
         if proof is not None:
             if not _same_evidence(task, proof):
